@@ -39,3 +39,6 @@ bench:
 
 clean:
 	rm -rf $(BIN) dist
+
+# Targets owned by their areas: packages (packaging/), screenshots (ui/).
+-include packaging/packaging.mk ui/ui.mk
