@@ -1,0 +1,88 @@
+// Package localapi is the agent's local HTTP/JSON API (DESIGN §4.3): the
+// server side mounted on the agent's unix socket or named pipe, and the client
+// the CLI, the tray and the native-messaging host use. The transport (socket,
+// peer check) is platform/ipc's job; this package only speaks HTTP over it.
+package localapi
+
+import "time"
+
+// States, in the order of precedence in which they hold (DESIGN §4.1).
+const (
+	StateSignedOut = "signed_out"
+	StateAsleep    = "asleep"
+	StateOffline   = "offline"
+	StateIdle      = "idle"
+	StateActive    = "active"
+)
+
+// Reasons a session ended (Status.SignedOutReason).
+const (
+	ReasonNone     = ""
+	ReasonLogout   = "logout"
+	ReasonExpired  = "expired"
+	ReasonRejected = "rejected"
+)
+
+// Status is the agent's state as `status --json` prints it and as
+// GET /v1/status and every /v1/events message carry it. Its JSON form is a
+// contract with IT scripts: add fields, never rename them.
+type Status struct {
+	State                    string     `json:"state"`
+	User                     string     `json:"user"`
+	ServerURL                string     `json:"server_url"`
+	SignedOutReason          string     `json:"signed_out_reason"`
+	LastRenewal              *time.Time `json:"last_renewal"`
+	NextRenewal              *time.Time `json:"next_renewal"`
+	LapsesAt                 *time.Time `json:"lapses_at"`
+	InactivityTimeoutSeconds int64      `json:"inactivity_timeout_seconds"`
+	RenewIntervalSeconds     int64      `json:"renew_interval_seconds"`
+	Renewals                 int        `json:"renewals"`
+	Presence                 Presence   `json:"presence"`
+	Network                  Network    `json:"network"`
+	Power                    Power      `json:"power"`
+	// LastError is the last renewal or keychain problem, "" when none. It
+	// never contains a token.
+	LastError      string   `json:"last_error"`
+	LoginPending   bool     `json:"login_pending"`
+	AdminCenterURL string   `json:"admin_center_url"`
+	Locked         []string `json:"locked"` // configuration keys set by managed policy
+	Version        string   `json:"version"`
+}
+
+// Presence says whether a WalkMe product is open, and what shows it.
+type Presence struct {
+	Open    bool     `json:"open"`
+	Sources []string `json:"sources"`
+}
+
+// Network says whether the server is reachable in principle.
+type Network struct {
+	Up bool `json:"up"`
+}
+
+// Power says whether the machine sleeps or its lid is closed.
+type Power struct {
+	Asleep    bool `json:"asleep"`
+	LidClosed bool `json:"lid_closed"`
+}
+
+// SignedIn reports whether the status describes a live session.
+func (s Status) SignedIn() bool { return s.State != StateSignedOut && s.State != "" }
+
+// LoginStart is the answer to POST /v1/login: where the user signs in.
+type LoginStart struct {
+	AuthURL string `json:"auth_url"`
+}
+
+// PresenceRequest is the body of POST /v1/presence: a heartbeat from a
+// WalkMe product (the browser extension's native-messaging host) that counts
+// as "open" for TTLSeconds.
+type PresenceRequest struct {
+	Source     string `json:"source"`
+	TTLSeconds int    `json:"ttl_seconds"`
+}
+
+// Error is the JSON body of every non-2xx answer.
+type Error struct {
+	Error string `json:"error"`
+}
