@@ -1,0 +1,47 @@
+package session
+
+import "time"
+
+// Policy holds the renewal settings the machine follows.
+type Policy struct {
+	// RenewInterval is the renewal cadence while a product is open (15m).
+	RenewInterval time.Duration
+	// FallbackTimeout is the session lifetime assumed when the server does not
+	// say (the InactivityTimeout setting, 24h).
+	FallbackTimeout time.Duration
+	// RetryMin and RetryMax bound the backoff after a failed renewal.
+	RetryMin, RetryMax time.Duration
+	// Jitter returns a number in [0, 1) that spreads retries (and so a fleet
+	// of agents waking at once). Nil means no jitter: tests stay exact.
+	Jitter func() float64
+}
+
+func (p Policy) withDefaults() Policy {
+	if p.RenewInterval <= 0 {
+		p.RenewInterval = 15 * time.Minute
+	}
+	if p.FallbackTimeout <= 0 {
+		p.FallbackTimeout = 24 * time.Hour
+	}
+	if p.RetryMin <= 0 {
+		p.RetryMin = 2 * time.Second
+	}
+	if p.RetryMax <= 0 {
+		p.RetryMax = 5 * time.Minute
+	}
+	return p
+}
+
+// backoff is the wait before retry n (n >= 1): doubling from RetryMin, capped
+// at RetryMax and at the cadence, then spread by ±25% jitter.
+func (p Policy) backoff(n int, cadence time.Duration) time.Duration {
+	d := p.RetryMin
+	for i := 1; i < n && d < p.RetryMax; i++ {
+		d *= 2
+	}
+	d = min(d, p.RetryMax, max(cadence, p.RetryMin))
+	if p.Jitter != nil {
+		d = time.Duration(float64(d) * (0.75 + 0.5*p.Jitter()))
+	}
+	return d
+}

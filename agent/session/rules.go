@@ -1,0 +1,160 @@
+package session
+
+import (
+	"maps"
+	"slices"
+	"time"
+)
+
+// decide applies the rules after any input and returns what to do now.
+func (m *Machine) decide(now time.Time) Action {
+	m.expireHeartbeats(now)
+	open, active := m.open(), m.canRenew()
+	wasOpen, wasActive := m.wasOpen, m.wasActive
+	m.wasOpen, m.wasActive = open, active
+	if m.sess == nil {
+		return Action{}
+	}
+	// R11: past the deadline the session is over, whatever else holds, and
+	// without asking the server.
+	if !now.Before(m.sess.LapsesAt()) {
+		return m.end(EndedByExpiry)
+	}
+	if m.inflight {
+		return Action{}
+	}
+	awake := !m.asleep && !m.lidClosed
+	switch {
+	case wasOpen && !open && awake && m.netUp:
+		// R10: the last window just closed: renew once more so the session
+		// lapses one timeout after the user stopped.
+		return m.startRenewal(now)
+	case active && !wasActive && now.Sub(m.sess.LastRenewal) >= m.minGap():
+		// A product opened, or the machine woke or came back online with a
+		// product open: renew at once rather than at the next slot.
+		return m.startRenewal(now)
+	case active && !now.Before(m.due()):
+		return m.startRenewal(now) // R5, R9
+	}
+	return Action{}
+}
+
+// canRenew says whether the rules let the agent renew: signed in, a product
+// open (R5/R6), awake with the lid open (R7/R12), and online (R7).
+func (m *Machine) canRenew() bool {
+	return m.sess != nil && m.open() && !m.asleep && !m.lidClosed && m.netUp
+}
+
+func (m *Machine) open() bool { return len(m.procs) > 0 || len(m.heartbeats) > 0 }
+
+func (m *Machine) expireHeartbeats(now time.Time) {
+	maps.DeleteFunc(m.heartbeats, func(_ string, until time.Time) bool { return !now.Before(until) })
+}
+
+// cadence is R9: renew every min(renew interval, timeout/2).
+func (m *Machine) cadence() time.Duration {
+	c := m.policy.RenewInterval
+	if m.sess != nil && m.sess.Timeout/2 < c {
+		c = m.sess.Timeout / 2
+	}
+	return c
+}
+
+// minGap keeps presence flaps from turning into a renewal each.
+func (m *Machine) minGap() time.Duration { return min(time.Minute, m.cadence()/4) }
+
+// due is when the next renewal is due, were the rules to allow it.
+func (m *Machine) due() time.Time {
+	if m.failures > 0 {
+		return m.retryAt
+	}
+	return m.sess.LastRenewal.Add(m.cadence())
+}
+
+// NextWake is the latest time at which the runner must call Tick, or the zero
+// time when no deadline is pending. The runner also calls Tick on every input
+// and after every wake from sleep.
+func (m *Machine) NextWake() time.Time {
+	var next time.Time
+	earliest := func(t time.Time) {
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	for _, until := range m.heartbeats {
+		earliest(until)
+	}
+	if m.sess == nil {
+		return next
+	}
+	earliest(m.sess.LapsesAt())
+	if m.canRenew() && !m.inflight {
+		earliest(m.due())
+	}
+	return next
+}
+
+// View is the machine's state for the status API.
+type View struct {
+	State           string
+	SignedOutReason string
+	Session         *Session // nil when signed out
+	LapsesAt        time.Time
+	NextRenewal     time.Time // zero when nothing will renew
+	Cadence         time.Duration
+	Renewals        int
+	Open            bool
+	Sources         []string
+	NetworkUp       bool
+	Asleep          bool
+	LidClosed       bool
+	LastError       string
+}
+
+// View describes the machine now.
+func (m *Machine) View() View {
+	v := View{
+		State:           m.state(),
+		SignedOutReason: m.reason,
+		Renewals:        m.renewals,
+		Open:            m.open(),
+		Sources:         m.sources(),
+		NetworkUp:       m.netUp && !m.unreached,
+		Asleep:          m.asleep,
+		LidClosed:       m.lidClosed,
+		LastError:       m.lastError,
+		Cadence:         m.cadence(),
+	}
+	if m.sess != nil {
+		s := *m.sess
+		v.Session = &s
+		v.LapsesAt = s.LapsesAt()
+		if m.canRenew() {
+			v.NextRenewal = m.due()
+		}
+	}
+	return v
+}
+
+func (m *Machine) state() string {
+	switch {
+	case m.sess == nil:
+		return SignedOut
+	case m.asleep || m.lidClosed:
+		return Asleep
+	case !m.netUp || m.unreached:
+		return Offline
+	case !m.open():
+		return Idle
+	}
+	return Active
+}
+
+func (m *Machine) sources() []string {
+	s := slices.Clone(m.procs)
+	for src := range m.heartbeats {
+		s = append(s, src)
+	}
+	slices.Sort(s)
+	return slices.Compact(s)
+}
