@@ -1,0 +1,220 @@
+package keychain
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+	"github.com/walkme/session-agent/internal/testenv"
+)
+
+// go-keyring uses the process-wide session bus (dbus.SessionBus), which reads
+// DBUS_SESSION_BUS_ADDRESS once. So each system-keychain test starts the real
+// component, then re-runs this test binary with the bus address in its
+// environment and only the named child test enabled.
+
+const childEnv = "WALKME_KEYCHAIN_TEST_CHILD"
+
+// runChild runs test name in a child process with env added, and fails t
+// unless it ran and passed.
+func runChild(t *testing.T, name string, env []string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+name+"$", "-test.v", "-test.count=1")
+	cmd.Env = append(append(os.Environ(), env...), childEnv+"="+name)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("--- PASS: "+name)) {
+		t.Fatalf("child %s: %v\n%s", name, err, out)
+	}
+}
+
+// child skips unless this process is the child running test t.
+func child(t *testing.T) {
+	if os.Getenv(childEnv) != t.Name() {
+		t.Skip("run as a child process by another test")
+	}
+}
+
+const testService = "com.walkme.agent.test"
+
+func TestSystemKeychain(t *testing.T) {
+	env := testenv.Keyring(t)
+	testenv.Command(t, "secret-tool")
+	runChild(t, "TestChildSystemKeychain", env)
+}
+
+func TestChildSystemKeychain(t *testing.T) {
+	child(t)
+	ctx := context.Background()
+	kc, err := Open(Options{Service: testService, Account: "alice", Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kc.Probe(ctx); err != nil {
+		t.Fatalf("Probe on an unlocked keyring: %v", err)
+	}
+	if _, err := kc.Get(ctx); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Get on empty = %v, want ErrNotFound", err)
+	}
+	if err := kc.Delete(ctx); err != nil {
+		t.Fatalf("Delete when absent = %v, want nil", err)
+	}
+	first := []byte(`{"refresh_token":"first"}`)
+	if err := kc.Set(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	if got := secretTool(t, testService, "alice"); got != string(first) {
+		t.Fatalf("secret-tool sees %q, want %q", got, first)
+	}
+	second := []byte(`{"refresh_token":"second","user":"alice@example.com"}`)
+	if err := kc.Set(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := kc.Get(ctx); err != nil || !bytes.Equal(got, second) {
+		t.Fatalf("Get after overwrite = %q, %v; want %q", got, err, second)
+	}
+	if got := secretTool(t, testService, "alice"); got != string(second) {
+		t.Fatalf("after overwrite secret-tool sees %q, want %q", got, second)
+	}
+	full := bytes.Repeat([]byte("y"), MaxSecretSize)
+	if err := kc.Set(ctx, full); err != nil {
+		t.Fatalf("Set of exactly MaxSecretSize: %v", err)
+	}
+	if err := kc.Set(ctx, append(full, 'z')); err == nil {
+		t.Fatal("oversize Set succeeded")
+	}
+	if got, err := kc.Get(ctx); err != nil || !bytes.Equal(got, full) {
+		t.Fatalf("the rejected Set changed the entry: %d bytes, %v", len(got), err)
+	}
+	if err := kc.Delete(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kc.Get(ctx); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Get after Delete = %v, want ErrNotFound", err)
+	}
+	if got := secretTool(t, testService, "alice"); got != "" {
+		t.Fatalf("secret-tool still finds %q after Delete", got)
+	}
+}
+
+// secretTool looks the entry up with libsecret's own tool: "" when absent.
+func secretTool(t *testing.T, service, account string) string {
+	t.Helper()
+	out, err := exec.Command("secret-tool", "lookup", "service", service, "username", account).Output()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && len(out) == 0 {
+		return "" // secret-tool exits 1 when nothing matches
+	}
+	if err != nil {
+		t.Fatalf("secret-tool lookup: %v", err)
+	}
+	return string(out)
+}
+
+// A "bus" that accepts connections and never says a word: go-keyring blocks
+// in the D-Bus handshake forever.
+func TestSystemKeychainTimeoutSilentBus(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "bus")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		var held []net.Conn // keep them open, say nothing
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				for _, c := range held {
+					c.Close()
+				}
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	runChild(t, "TestChildTimeout", []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=" + sock})
+}
+
+// A real bus where org.freedesktop.secrets is owned by a process that never
+// answers a method call.
+func TestSystemKeychainTimeoutSilentService(t *testing.T) {
+	addr := testenv.SessionBus(t)
+	conn, err := dbus.Connect(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	never := make(chan struct{})
+	defer close(never)
+	if err := conn.Export(silent{never}, "/org/freedesktop/secrets", "org.freedesktop.DBus.Properties"); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.Export(silent{never}, "/org/freedesktop/secrets", "org.freedesktop.Secret.Service"); err != nil {
+		t.Fatal(err)
+	}
+	reply, err := conn.RequestName("org.freedesktop.secrets", dbus.NameFlagDoNotQueue)
+	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("RequestName: %v, %v", reply, err)
+	}
+	runChild(t, "TestChildTimeout", []string{"DBUS_SESSION_BUS_ADDRESS=" + addr})
+}
+
+// silent answers no call until the test ends.
+type silent struct{ never chan struct{} }
+
+func (s silent) Get(iface, prop string) (dbus.Variant, *dbus.Error) {
+	<-s.never
+	return dbus.Variant{}, dbus.NewError("org.freedesktop.DBus.Error.Failed", nil)
+}
+
+func (s silent) Unlock(paths []dbus.ObjectPath) ([]dbus.ObjectPath, dbus.ObjectPath, *dbus.Error) {
+	<-s.never
+	return nil, "/", nil
+}
+
+func TestChildTimeout(t *testing.T) {
+	child(t)
+	kc, err := Open(Options{Service: testService, Account: "alice", Timeout: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	_, err = kc.Get(ctx)
+	if !errors.Is(err, errTimeout) || !strings.Contains(err.Error(), "Secret Service") ||
+		!strings.Contains(err.Error(), "gnome-keyring") {
+		t.Fatalf("Get = %v, want a timeout naming the Secret Service and how to fix it", err)
+	}
+	if err := kc.Set(ctx, []byte("s")); !errors.Is(err, errTimeout) {
+		t.Fatalf("Set while the keychain hangs = %v, want a timeout", err)
+	}
+	if err := kc.Probe(ctx); !errors.Is(err, errTimeout) {
+		t.Fatalf("Probe = %v, want a timeout", err)
+	}
+	t.Logf("error the user sees: %v", err)
+}
+
+func TestSystemKeychainNoSessionBus(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-bus-here")
+	runChild(t, "TestChildNoSessionBus", []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=" + missing})
+}
+
+func TestChildNoSessionBus(t *testing.T) {
+	child(t)
+	kc, err := Open(Options{Service: testService, Account: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = kc.Probe(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "no D-Bus session bus") {
+		t.Fatalf("Probe = %v, want an error saying there is no session bus", err)
+	}
+	t.Logf("error the user sees: %v", err)
+}
