@@ -40,6 +40,8 @@ func TestFileErrors(t *testing.T) {
 		{"not an object", `["ServerURL"]`, []string{`line 1, col 2: the file must hold a JSON object`}},
 		{"duplicate", "{\"LogLevel\": \"info\",\n \"LogLevel\": \"debug\"}", []string{`line 2, col 12: LogLevel is set twice`}},
 		{"trailing data", `{} {}`, []string{`line 1, col 4: invalid JSON: data after the closing brace`}},
+		{"bad value", "{\n  \"ServerURL\": https\n}", []string{`line 2, col 16: invalid JSON: invalid character 'h'`}},
+		{"bad list", "{\"PresenceProcesses\": [\"a\" \"b\"]}", []string{`line 1, col 28: invalid JSON`}},
 		{"trailing comma", "{\"LogLevel\": \"info\",}", []string{`line 1, col 21: invalid JSON`}},
 	}
 	for _, tt := range tests {

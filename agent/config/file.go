@@ -38,7 +38,14 @@ func ParseJSON(data []byte) (map[string]any, error) {
 		var syn *json.SyntaxError
 		switch {
 		case errors.As(err, &syn):
-			return fmt.Errorf("%s: invalid JSON: %v", position(data, syn.Offset), syn)
+			// A Decoder counts offsets inside a value from the value's
+			// start; a whole-input scan gives the offset in the file.
+			var whole *json.SyntaxError
+			// Its Offset counts the offending byte.
+			if errors.As(json.Unmarshal(data, new(any)), &whole) {
+				syn = whole
+			}
+			return fmt.Errorf("%s: invalid JSON: %v", position(data, syn.Offset-1), syn)
 		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 			return fmt.Errorf("%s: invalid JSON: unexpected end of file", position(data, int64(len(data))))
 		}

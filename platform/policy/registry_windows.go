@@ -1,0 +1,142 @@
+package policy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/walkme/session-agent/agent/config"
+	"golang.org/x/sys/windows/registry"
+)
+
+// regKey is one registry key that may hold policy.
+type regKey struct {
+	root registry.Key
+	name string // HKLM or HKCU, for messages
+	path string
+}
+
+func (k regKey) source() config.Source {
+	return config.Source{Kind: config.KindPolicy, Path: k.name + `\` + k.path}
+}
+
+// policyKeys are where Group Policy and Intune write the agent's policy,
+// most authoritative first.
+func policyKeys() []regKey {
+	return []regKey{
+		{registry.LOCAL_MACHINE, "HKLM", WindowsKey},
+		{registry.CURRENT_USER, "HKCU", WindowsKey},
+	}
+}
+
+// Read returns the managed policy layers of this machine, machine before
+// user. No policy is no layers and no error.
+func Read() ([]config.Layer, error) { return readKeys(policyKeys()) }
+
+// Watch signals when any policy key changed (its last-write time, polled
+// every interval), until ctx ends.
+func Watch(ctx context.Context, every time.Duration) <-chan struct{} {
+	keys := policyKeys()
+	return poll(ctx, every, func() string { return keysState(keys) })
+}
+
+func readKeys(keys []regKey) ([]config.Layer, error) {
+	var layers []config.Layer
+	var errs []error
+	for _, k := range keys {
+		l, ok, err := readKey(k)
+		switch {
+		case err != nil:
+			errs = append(errs, err)
+		case ok:
+			layers = append(layers, l)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return layers, nil
+}
+
+// access opens the 64-bit view, where Group Policy writes, whatever this
+// binary's architecture.
+const access = registry.QUERY_VALUE | registry.WOW64_64KEY
+
+// readKey reads the values of one key; a missing key is (_, false, nil).
+func readKey(k regKey) (config.Layer, bool, error) {
+	key, err := registry.OpenKey(k.root, k.path, access)
+	if errors.Is(err, registry.ErrNotExist) {
+		return config.Layer{}, false, nil
+	}
+	if err != nil {
+		return config.Layer{}, false, &config.Error{Source: k.source(), Err: err}
+	}
+	defer key.Close()
+	names, err := key.ReadValueNames(0)
+	if err != nil {
+		return config.Layer{}, false, &config.Error{Source: k.source(), Err: err}
+	}
+	values := make(map[string]any, len(names))
+	for _, name := range names {
+		if name == "" {
+			continue // the key's (Default) value is not a setting
+		}
+		v, err := readValue(key, name)
+		if err != nil {
+			return config.Layer{}, false, &config.Error{Source: k.source(), Key: name, Err: err}
+		}
+		values[name] = v
+	}
+	return config.Layer{Source: k.source(), Values: values}, true, nil
+}
+
+// readValue maps registry types to what agent/config accepts: REG_SZ and
+// REG_EXPAND_SZ (expanded) are strings, REG_DWORD and REG_QWORD integers
+// (DevMode takes 0 or 1), REG_MULTI_SZ a list.
+func readValue(key registry.Key, name string) (any, error) {
+	_, typ, err := key.GetValue(name, nil)
+	if err != nil {
+		return nil, err
+	}
+	switch typ {
+	case registry.SZ:
+		s, _, err := key.GetStringValue(name)
+		return s, err
+	case registry.EXPAND_SZ:
+		s, _, err := key.GetStringValue(name)
+		if err != nil {
+			return nil, err
+		}
+		return registry.ExpandString(s)
+	case registry.DWORD:
+		n, _, err := key.GetIntegerValue(name)
+		return uint32(n), err
+	case registry.QWORD:
+		n, _, err := key.GetIntegerValue(name)
+		return n, err
+	case registry.MULTI_SZ:
+		list, _, err := key.GetStringsValue(name)
+		return list, err
+	}
+	return nil, fmt.Errorf("registry type %d is not supported (use REG_SZ, REG_DWORD or REG_MULTI_SZ)", typ)
+}
+
+// keysState fingerprints the keys by existence and last-write time, which
+// changes whenever a value is set or deleted.
+func keysState(keys []regKey) string {
+	var b strings.Builder
+	for _, k := range keys {
+		key, err := registry.OpenKey(k.root, k.path, access)
+		if err != nil {
+			b.WriteString("-\n")
+			continue
+		}
+		if info, err := key.Stat(); err == nil {
+			fmt.Fprintf(&b, "%d %d\n", info.ModTime().UnixNano(), info.ValueCount)
+		}
+		key.Close()
+	}
+	return b.String()
+}
