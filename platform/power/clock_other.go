@@ -1,0 +1,13 @@
+//go:build !linux && !windows && !darwin
+
+package power
+
+import (
+	"errors"
+	"time"
+)
+
+// SuspendedTotal is not implemented on this OS.
+func SuspendedTotal() (time.Duration, error) {
+	return 0, errors.ErrUnsupported
+}

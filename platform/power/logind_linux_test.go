@@ -1,0 +1,173 @@
+package power
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/walkme/session-agent/internal/testenv"
+	"github.com/walkme/session-agent/platform/power/fakelogind"
+)
+
+// wait bounds every wait for an event: far above what any step takes, so
+// it only ends a test that is already broken.
+const wait = 10 * time.Second
+
+// syncBuffer is a log sink the watcher writes while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// watch starts Watch against whatever DBUS_SYSTEM_BUS_ADDRESS points at
+// and returns the first event, the channel and the log.
+func watch(t *testing.T, opts Options) (Event, <-chan Event, *syncBuffer) {
+	t.Helper()
+	logs := &syncBuffer{}
+	opts.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	events, err := Watch(ctx, opts)
+	if err != nil {
+		t.Fatalf("Watch: %v", err)
+	}
+	first := next(t, events)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("watcher log:\n%s", logs)
+		}
+	})
+	return first, events, logs
+}
+
+func next(t *testing.T, events <-chan Event) Event {
+	t.Helper()
+	select {
+	case ev, ok := <-events:
+		if !ok {
+			t.Fatal("events closed")
+		}
+		return ev
+	case <-time.After(wait):
+		t.Fatalf("no event in %v", wait)
+	}
+	return Event{}
+}
+
+// fakeLogind starts a private bus with a fake logind on it and points the
+// system bus address at it.
+func fakeLogind(t *testing.T) *fakelogind.Logind {
+	t.Helper()
+	addr := testenv.SessionBus(t)
+	t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", addr)
+	return fakelogind.Start(t, addr)
+}
+
+func TestLogindSleepAndWake(t *testing.T) {
+	logind := fakeLogind(t)
+	first, events, _ := watch(t, Options{})
+	if first.State != (State{}) || first.Source != "start" {
+		t.Fatalf("first event %+v, want awake, lid open, from start", first)
+	}
+	if logind.InhibitorsHeld() != 1 {
+		t.Fatalf("inhibitors held after start = %d, want 1", logind.InhibitorsHeld())
+	}
+
+	got := make(chan Event, 1)
+	go func() { got <- next(t, events) }()
+	if !logind.Sleep() { // returns once the inhibitor is released
+		t.Fatalf("the watcher did not release its inhibitor within %v", fakelogind.MaxDelay)
+	}
+	if ev := <-got; !ev.State.Asleep || ev.Source != "logind" {
+		t.Fatalf("after PrepareForSleep(true): %+v, want asleep from logind", ev)
+	}
+	if n := logind.InhibitorsHeld(); n != 0 {
+		t.Fatalf("inhibitors held while asleep = %d, want 0", n)
+	}
+
+	logind.Wake()
+	if ev := next(t, events); ev.State.Asleep || ev.Source != "logind" {
+		t.Fatalf("after PrepareForSleep(false): %+v, want awake from logind", ev)
+	}
+	if !logind.WaitInhibitors(1, wait) {
+		t.Fatalf("the watcher did not take a new inhibitor after the wake (held %d)", logind.InhibitorsHeld())
+	}
+	if n := logind.InhibitorsTaken(); n != 2 {
+		t.Fatalf("inhibitors taken = %d, want 2 (one per wake cycle)", n)
+	}
+}
+
+func TestLogindLidWithPropertiesChanged(t *testing.T) {
+	logind := fakeLogind(t)
+	_, events, _ := watch(t, Options{LidPoll: time.Hour, Debounce: 10 * time.Millisecond})
+	logind.SetLid(true)
+	if ev := next(t, events); !ev.State.LidClosed || ev.State.Asleep || ev.Source != "logind" {
+		t.Fatalf("after the lid closed: %+v, want lid closed from logind's signal", ev)
+	}
+	logind.SetLid(false)
+	if ev := next(t, events); ev.State.LidClosed {
+		t.Fatalf("after the lid opened: %+v, want lid open", ev)
+	}
+}
+
+func TestLogindLidWithoutSignalIsPolled(t *testing.T) {
+	logind := fakeLogind(t)
+	_, events, _ := watch(t, Options{LidPoll: 50 * time.Millisecond, Debounce: 10 * time.Millisecond})
+	logind.SetLidSilently(true)
+	if ev := next(t, events); !ev.State.LidClosed || ev.Source != "lid" {
+		t.Fatalf("after a silent lid close: %+v, want lid closed found by polling", ev)
+	}
+}
+
+func TestLogindInitialState(t *testing.T) {
+	logind := fakeLogind(t)
+	logind.SetLidSilently(true)
+	first, _, _ := watch(t, Options{})
+	if !first.State.LidClosed || first.State.Asleep {
+		t.Fatalf("first event %+v, want the lid closed as logind says", first)
+	}
+}
+
+func TestNoLogindFallsBackToClockGap(t *testing.T) {
+	addr := testenv.SessionBus(t) // a bus, but nobody owns org.freedesktop.login1
+	t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", addr)
+	first, events, logs := watch(t, Options{})
+	if first.State != (State{}) {
+		t.Fatalf("first event %+v, want awake", first)
+	}
+	if !strings.Contains(logs.String(), "clock gap only") {
+		t.Fatalf("the log does not say why only the clock gap runs:\n%s", logs)
+	}
+	select {
+	case ev, ok := <-events:
+		t.Fatalf("unexpected event %+v (open %v)", ev, ok)
+	case <-time.After(100 * time.Millisecond):
+	}
+}
+
+func TestNoSystemBusFallsBackToClockGap(t *testing.T) {
+	t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path="+t.TempDir()+"/no-bus")
+	first, _, logs := watch(t, Options{})
+	if first.State != (State{}) {
+		t.Fatalf("first event %+v, want awake", first)
+	}
+	if !strings.Contains(logs.String(), "clock gap only") || !strings.Contains(logs.String(), "no-bus") {
+		t.Fatalf("the log does not say why only the clock gap runs:\n%s", logs)
+	}
+}
