@@ -1,0 +1,103 @@
+// Command mkpkg builds the WalkMe packages from already-built binaries:
+//
+//	mkpkg -format deb|rpm -name walkme-agent|walkme-sessiond -bin FILE -version V -arch amd64 -o OUT
+//	mkpkg -format pkg -bin FILE -version V -o OUT
+//
+// `make packages` drives it; see packaging/packaging.mk.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	linuxpkg "github.com/walkme/session-agent/packaging/linux"
+)
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("mkpkg: ")
+	var (
+		format  = flag.String("format", "", "deb, rpm or pkg")
+		name    = flag.String("name", "walkme-agent", "package: walkme-agent or walkme-sessiond")
+		bin     = flag.String("bin", "", "binary to package")
+		version = flag.String("version", "0.0.0", "version (git describe style is normalised)")
+		arch    = flag.String("arch", "amd64", "GOARCH of the binary")
+		out     = flag.String("o", "", "output file")
+		chrome  = flag.String("chrome-extension-ids", "", "comma-separated Chrome/Edge extension IDs for the native-messaging host")
+		firefox = flag.String("firefox-extension-ids", "walkme-agent@walkme.com", "comma-separated Firefox add-on IDs")
+		printV  = flag.String("print-version", "", "print the package version for a git describe version and exit")
+	)
+	flag.Parse()
+	if *printV != "" {
+		fmt.Println(linuxpkg.PackageVersion(*printV))
+		return
+	}
+	if *format == "" || *bin == "" || *out == "" {
+		flag.Usage()
+		os.Exit(2)
+	}
+	if err := run(*format, *name, *bin, *version, *arch, *out, split(*chrome), split(*firefox)); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(format, name, bin, version, arch, out string, chrome, firefox []string) error {
+	stage, err := os.MkdirTemp("", "mkpkg-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(stage)
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	mtime := buildTime()
+	switch format {
+	case "deb", "rpm":
+		o := linuxpkg.Options{Format: format, Version: version, Arch: arch, Binary: bin,
+			ChromeExtensionIDs: chrome, FirefoxExtensionIDs: firefox, MTime: mtime, Stage: stage}
+		if name == "walkme-sessiond" {
+			err = linuxpkg.Sessiond(o, f)
+		} else {
+			err = linuxpkg.Agent(o, f)
+		}
+	default:
+		err = fmt.Errorf("unknown format %q", format)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(out)
+		return err
+	}
+	fmt.Println(out)
+	return nil
+}
+
+// buildTime is SOURCE_DATE_EPOCH when set (reproducible builds), else now.
+func buildTime() time.Time {
+	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return time.Unix(n, 0).UTC()
+		}
+	}
+	return time.Now().UTC().Truncate(time.Second)
+}
+
+func split(s string) []string {
+	var out []string
+	sc := bufio.NewScanner(strings.NewReader(strings.ReplaceAll(s, ",", "\n")))
+	for sc.Scan() {
+		if v := strings.TrimSpace(sc.Text()); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
