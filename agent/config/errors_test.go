@@ -1,8 +1,10 @@
 package config_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -63,10 +65,12 @@ func TestFileErrors(t *testing.T) {
 // TestValidation loads a machine file and checks the merged result: bad
 // ones fail naming the key and the file the value came from.
 func TestValidation(t *testing.T) {
-	ca := filepath.Join(t.TempDir(), "ca.pem")
+	tmp := tempDir(t)
+	ca := filepath.Join(tmp, "ca.pem")
 	if err := os.WriteFile(ca, []byte("pem"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	caMissing := filepath.Join(tmp, "nonexistent", "ca.pem")
 	tests := []struct {
 		name, file string
 		want       string // "" = valid; else a substring after "config: machine file PATH: "
@@ -98,9 +102,9 @@ func TestValidation(t *testing.T) {
 		{"client id", `{"ClientID": ""}`, `ClientID: must not be empty`},
 		{"empty process", `{"PresenceProcesses": ["a", " "]}`, `PresenceProcesses: entry 2 is empty`},
 		{"no processes", `{"PresenceProcesses": []}`, ""},
-		{"ca file", `{"CAFile": "` + ca + `"}`, ""},
-		{"ca missing", `{"CAFile": "/nonexistent/ca.pem"}`, `CAFile: "/nonexistent/ca.pem": no such file`},
-		{"ca dir", `{"CAFile": "/"}`, `CAFile: "/" is a directory`},
+		{"ca file", `{"CAFile": ` + quote(ca) + `}`, ""},
+		{"ca missing", `{"CAFile": ` + quote(caMissing) + `}`, `CAFile: ` + strconv.Quote(caMissing) + `: `},
+		{"ca dir", `{"CAFile": ` + quote(tmp) + `}`, `CAFile: ` + strconv.Quote(tmp) + ` is a directory`},
 		{"admin url", `{"AdminCenterURL": "http://admin.example/security"}`, ""},
 		{"admin url bad", `{"AdminCenterURL": "admin.example"}`, `AdminCenterURL: "admin.example" is not an absolute URL`},
 		{"admin url scheme", `{"AdminCenterURL": "javascript://x"}`, `AdminCenterURL: "javascript://x" must be an http or https URL`},
@@ -185,4 +189,10 @@ func TestValidateWithoutSources(t *testing.T) {
 	if err := c.Validate(); err == nil || !strings.HasPrefix(err.Error(), `config: LogLevel: "loud"`) {
 		t.Errorf("Validate() = %v", err)
 	}
+}
+
+// quote writes s as a JSON string (Windows paths have backslashes).
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

@@ -19,7 +19,7 @@ type files struct {
 
 func newFiles(t *testing.T, machine, user string) files {
 	t.Helper()
-	dir := t.TempDir()
+	dir := tempDir(t)
 	f := files{dir: dir, machine: filepath.Join(dir, "machine.json"), user: filepath.Join(dir, "user.json")}
 	if machine != "" {
 		write(t, f.machine, machine)
