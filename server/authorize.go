@@ -1,0 +1,128 @@
+package server
+
+import (
+	"crypto/subtle"
+	"embed"
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+//go:embed web
+var webFS embed.FS
+
+var loginPage = template.Must(template.ParseFS(webFS, "web/login.html"))
+
+// authRequest is a validated /authorize query.
+type authRequest struct {
+	client      client
+	redirectURI string
+	state       string
+	challenge   string
+	scope       string
+	nonce       string
+}
+
+// handleAuthorize serves the login form (GET) and checks it (POST). The
+// form posts back to the same URL, so the query carries the request.
+func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	c, ok := s.client(q.Get("client_id"))
+	if !ok {
+		http.Error(w, "unknown client_id", http.StatusBadRequest)
+		return
+	}
+	redirect := q.Get("redirect_uri")
+	if !c.redirectOK(redirect) {
+		// Never redirect to an unregistered URI (RFC 6749 §4.1.2.1).
+		http.Error(w, "redirect_uri is not registered for this client", http.StatusBadRequest)
+		return
+	}
+	req := authRequest{client: c, redirectURI: redirect, state: q.Get("state"),
+		challenge: q.Get("code_challenge"), scope: q.Get("scope"), nonce: q.Get("nonce")}
+	switch {
+	case q.Get("response_type") != "code":
+		s.redirectError(w, r, req, "unsupported_response_type", "response_type must be code")
+		return
+	case req.challenge == "" || q.Get("code_challenge_method") != "S256":
+		s.redirectError(w, r, req, "invalid_request", "PKCE is required: code_challenge with code_challenge_method=S256")
+		return
+	case len(req.challenge) != 43:
+		s.redirectError(w, r, req, "invalid_request", "code_challenge must be a base64url SHA-256")
+		return
+	}
+	if r.Method == http.MethodGet {
+		s.showLogin(w, r, "", "")
+		return
+	}
+	email, password := strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("password")
+	u, err := s.checkPassword(r, email, password)
+	if err != nil {
+		if !errors.Is(err, errBadCredentials) {
+			s.log.Error("sign-in", "err", err)
+			http.Error(w, "sign-in is unavailable, try again", http.StatusInternalServerError)
+			return
+		}
+		s.log.Info("sign-in refused", "email", email)
+		s.showLogin(w, r, email, "Wrong email or password.")
+		return
+	}
+	code, err := s.issueCode(r.Context(), req, u)
+	if err != nil {
+		s.log.Error("issue code", "err", err)
+		http.Error(w, "sign-in is unavailable, try again", http.StatusInternalServerError)
+		return
+	}
+	s.log.Info("signed in", "email", u.Email, "client_id", c.id)
+	s.redirect(w, r, req, url.Values{"code": {code}})
+}
+
+func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, email, msg string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	loginPage.Execute(w, map[string]string{"Action": r.URL.RequestURI(), "Email": email, "Error": msg})
+}
+
+func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, req authRequest, kind, desc string) {
+	s.redirect(w, r, req, url.Values{"error": {kind}, "error_description": {desc}})
+}
+
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request, req authRequest, v url.Values) {
+	if req.state != "" {
+		v.Set("state", req.state)
+	}
+	u, _ := url.Parse(req.redirectURI) // validated by redirectOK
+	q := u.Query()
+	for k, vs := range v {
+		q[k] = vs
+	}
+	u.RawQuery = q.Encode()
+	http.Redirect(w, r, u.String(), http.StatusFound)
+}
+
+var errBadCredentials = errors.New("bad credentials")
+
+// dummyHash makes a sign-in for an unknown email cost as much as one for
+// a known email, so response times do not reveal which emails exist.
+const dummyHash = "$2a$10$vYuSJwRP08odf8ZLccY2f.B9hNuCkpio2.J/5eHz5S1ZeFBzgS2pC"
+
+func (s *Server) checkPassword(r *http.Request, email, password string) (User, error) {
+	u, err := s.store.UserByEmail(r.Context(), email)
+	if errors.Is(err, ErrNotFound) || email == "" {
+		bcrypt.CompareHashAndPassword([]byte(dummyHash), []byte(password))
+		return User{}, errBadCredentials
+	} else if err != nil {
+		return User{}, err
+	}
+	if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)) != nil {
+		return User{}, errBadCredentials
+	}
+	return u, nil
+}
+
+func constantEqual(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

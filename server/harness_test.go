@@ -1,0 +1,253 @@
+package server_test
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/walkme/session-agent/server"
+	"github.com/walkme/session-agent/server/sqlitestore"
+)
+
+// clock is an injected clock tests advance by hand.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// env is a real walkme-sessiond on loopback with a temporary SQLite file.
+type env struct {
+	t     *testing.T
+	srv   *httptest.Server
+	store *sqlitestore.Store
+	clock *clock
+	http  *http.Client // does not follow redirects
+}
+
+const password = "correct horse battery"
+
+// templateDB holds the test users; bcrypt is slow on purpose, so each
+// test copies this file instead of hashing the passwords again.
+var templateDB = sync.OnceValues(func() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "sessiond-template")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "template.db")
+	st, err := sqlitestore.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range []struct {
+		account, email string
+		admin          bool
+	}{
+		{"acme", "admin@acme.test", true},
+		{"acme", "user@acme.test", false},
+		{"globex", "admin@globex.test", true},
+	} {
+		if _, err := st.AddUser(context.Background(), u.account, u.email, password, u.admin); err != nil {
+			return nil, err
+		}
+	}
+	if err := st.Close(); err != nil { // checkpoints the WAL into the file
+		return nil, err
+	}
+	return os.ReadFile(path)
+})
+
+func newEnv(t *testing.T, dev bool) *env {
+	t.Helper()
+	t.Parallel()
+	tmpl, err := templateDB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "sessiond.db")
+	if err := os.WriteFile(path, tmpl, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlitestore.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e := &env{t: t, store: st, clock: &clock{now: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}}
+	e.http = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// Start unstarted so the issuer can be the listener's own URL.
+	e.srv = httptest.NewUnstartedServer(nil)
+	issuer := "http://" + e.srv.Listener.Addr().String()
+	s, err := server.New(server.Config{Issuer: issuer, Store: st, Dev: dev, Now: e.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Config.Handler = s
+	e.srv.Start()
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+func (e *env) url(path string) string { return e.srv.URL + path }
+
+type pkce struct{ verifier, challenge string }
+
+func newPKCE() pkce {
+	v := rand.Text() + rand.Text() // 52 characters of 43..128
+	sum := sha256.Sum256([]byte(v))
+	return pkce{v, base64.RawURLEncoding.EncodeToString(sum[:])}
+}
+
+const redirectURI = "http://127.0.0.1:49152/callback"
+
+func (e *env) authorizeURL(p pkce, redirect string) string {
+	q := url.Values{
+		"response_type": {"code"}, "client_id": {server.AgentClientID}, "redirect_uri": {redirect},
+		"state": {"st4te"}, "scope": {"openid email offline_access"},
+		"code_challenge": {p.challenge}, "code_challenge_method": {"S256"},
+	}
+	return e.url("/authorize?" + q.Encode())
+}
+
+// signIn drives the login form and returns the authorization code.
+func (e *env) signIn(email string, p pkce) string {
+	e.t.Helper()
+	au := e.authorizeURL(p, redirectURI)
+	resp := e.do("GET", au, nil, "")
+	if resp.StatusCode != 200 {
+		e.t.Fatalf("GET authorize: %s", resp.Status)
+	}
+	resp = e.do("POST", au, url.Values{"email": {email}, "password": {password}}, "")
+	if resp.StatusCode != http.StatusFound {
+		e.t.Fatalf("POST authorize: %s", resp.Status)
+	}
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || loc.Query().Get("state") != "st4te" || loc.Query().Get("code") == "" {
+		e.t.Fatalf("redirect %q lacks code or state", resp.Header.Get("Location"))
+	}
+	return loc.Query().Get("code")
+}
+
+type tokens struct {
+	AccessToken           string `json:"access_token"`
+	TokenType             string `json:"token_type"`
+	ExpiresIn             int64  `json:"expires_in"`
+	RefreshToken          string `json:"refresh_token"`
+	RefreshTokenExpiresIn int64  `json:"refresh_token_expires_in"`
+	IDToken               string `json:"id_token"`
+	Error                 string `json:"error"`
+	Description           string `json:"error_description"`
+	status                int
+}
+
+func (e *env) token(form url.Values) tokens {
+	e.t.Helper()
+	form.Set("client_id", server.AgentClientID)
+	resp := e.do("POST", e.url("/token"), form, "")
+	var tk tokens
+	if err := json.NewDecoder(resp.Body).Decode(&tk); err != nil {
+		e.t.Fatalf("token answer: %v", err)
+	}
+	tk.status = resp.StatusCode
+	return tk
+}
+
+func (e *env) exchange(code string, p pkce) tokens {
+	e.t.Helper()
+	return e.token(url.Values{"grant_type": {"authorization_code"}, "code": {code}, "code_verifier": {p.verifier}, "redirect_uri": {redirectURI}})
+}
+
+// login signs email in and returns its first tokens.
+func (e *env) login(email string) tokens {
+	e.t.Helper()
+	p := newPKCE()
+	tk := e.exchange(e.signIn(email, p), p)
+	if tk.status != 200 || tk.RefreshToken == "" || tk.AccessToken == "" {
+		e.t.Fatalf("exchange: %d %s %s", tk.status, tk.Error, tk.Description)
+	}
+	return tk
+}
+
+func (e *env) refresh(rt string) tokens {
+	e.t.Helper()
+	return e.token(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}})
+}
+
+func (e *env) mustRefresh(rt string) tokens {
+	e.t.Helper()
+	tk := e.refresh(rt)
+	if tk.status != 200 {
+		e.t.Fatalf("refresh: %d %s: %s", tk.status, tk.Error, tk.Description)
+	}
+	return tk
+}
+
+func (e *env) introspect(token string) map[string]any {
+	e.t.Helper()
+	resp := e.do("POST", e.url("/introspect"), url.Values{"token": {token}}, "")
+	var m map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || resp.StatusCode != 200 {
+		e.t.Fatalf("introspect: %s %v", resp.Status, err)
+	}
+	return m
+}
+
+func (e *env) active(token string) bool { return e.introspect(token)["active"] == true }
+
+func (e *env) revoke(token string) {
+	e.t.Helper()
+	resp := e.do("POST", e.url("/revoke"), url.Values{"token": {token}, "client_id": {server.AgentClientID}}, "")
+	if resp.StatusCode != 200 {
+		e.t.Fatalf("revoke: %s", resp.Status)
+	}
+}
+
+// do sends a request; form goes as the body, bearer as Authorization.
+// The body is read into memory, so callers need not close it.
+func (e *env) do(method, u string, form url.Values, bearer string) *http.Response {
+	e.t.Helper()
+	var body *strings.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	} else {
+		body = strings.NewReader("")
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	return e.send(req)
+}
+
+func (e *env) send(req *http.Request) *http.Response {
+	e.t.Helper()
+	resp, err := e.http.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return bufferBody(e.t, resp)
+}

@@ -1,0 +1,110 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config configures a Server.
+type Config struct {
+	// Issuer is the service's public base URL, e.g. https://sso.example.com.
+	// Every endpoint is advertised under it.
+	Issuer string
+	Store  Store
+	// Dev accepts any inactivity timeout of a second or more, for
+	// accelerated tests and the demo.
+	Dev bool
+	// Now is the clock (default time.Now).
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Protocol constants.
+const (
+	// AgentClientID is the public client registered by default (RFC 8252
+	// loopback redirects on any port).
+	AgentClientID = "walkme-agent"
+	// RotationGrace is how long a rotated refresh token stays redeemable
+	// while its successor is unused.
+	RotationGrace = 60 * time.Second
+	// MaxAccessTokenLifetime caps access tokens; they are never longer
+	// than the account's timeout either.
+	MaxAccessTokenLifetime = 5 * time.Minute
+	codeLifetime           = time.Minute
+)
+
+// Server is the session service; it is an http.Handler.
+type Server struct {
+	issuer string
+	store  Store
+	dev    bool
+	now    func() time.Time
+	log    *slog.Logger
+	keys   *keys
+	mux    *http.ServeMux
+}
+
+// New returns a Server. It loads (or creates, on first use) the signing
+// and token-derivation keys from the store.
+func New(cfg Config) (*Server, error) {
+	u, err := url.Parse(cfg.Issuer)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("server: issuer %q is not an http(s) URL without query or fragment", cfg.Issuer)
+	}
+	if cfg.Store == nil {
+		return nil, errors.New("server: no store")
+	}
+	s := &Server{
+		issuer: strings.TrimSuffix(cfg.Issuer, "/"),
+		store:  cfg.Store,
+		dev:    cfg.Dev,
+		now:    cfg.Now,
+		log:    cfg.Logger,
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.keys, err = loadKeys(context.Background(), cfg.Store); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	s.routes()
+	return s, nil
+}
+
+func (s *Server) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("GET /.well-known/openid-configuration", s.handleDiscovery)
+	m.HandleFunc("GET /jwks", s.handleJWKS)
+	m.HandleFunc("GET /authorize", s.handleAuthorize)
+	m.HandleFunc("POST /authorize", s.handleAuthorize)
+	m.HandleFunc("POST /token", s.handleToken)
+	m.HandleFunc("POST /revoke", s.handleRevoke)
+	m.HandleFunc("POST /introspect", s.handleIntrospect)
+	m.HandleFunc("GET /userinfo", s.handleUserinfo)
+	m.HandleFunc("POST /userinfo", s.handleUserinfo)
+	m.HandleFunc("GET /api/admin/security", s.handleGetSecurity)
+	m.HandleFunc("PUT /api/admin/security", s.handlePutSecurity)
+	m.HandleFunc("GET /api/admin/activity", s.handleActivity)
+	s.adminCenterRoutes(m)
+	s.mux = m
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	s.mux.ServeHTTP(w, r)
+}
+
+// Issuer is the server's issuer URL.
+func (s *Server) Issuer() string { return s.issuer }
+
+func (s *Server) endpoint(path string) string { return s.issuer + path }

@@ -1,0 +1,128 @@
+package server_test
+
+import (
+	"net/url"
+	"testing"
+	"time"
+)
+
+// R6: a session lapses one timeout after its last renewal, and the server
+// says when in refresh_token_expires_in.
+func TestSessionLapsesAfterTimeout(t *testing.T) {
+	e := newEnv(t, false)
+	admin := e.login("admin@acme.test")
+	e.putTimeout(admin.AccessToken, "15m", 200)
+	tk := e.login("user@acme.test")
+	if tk.RefreshTokenExpiresIn != 15*60 {
+		t.Fatalf("refresh_token_expires_in = %d, want 900", tk.RefreshTokenExpiresIn)
+	}
+	// Renewing inside the window moves the deadline.
+	e.clock.Advance(14 * time.Minute)
+	tk = e.mustRefresh(tk.RefreshToken)
+	if tk.RefreshTokenExpiresIn != 15*60 {
+		t.Fatalf("after renewal refresh_token_expires_in = %d, want 900", tk.RefreshTokenExpiresIn)
+	}
+	e.clock.Advance(time.Duration(tk.RefreshTokenExpiresIn)*time.Second - time.Second)
+	if !e.active(tk.RefreshToken) {
+		t.Fatal("session lapsed before its deadline")
+	}
+	e.clock.Advance(time.Second)
+	if e.active(tk.RefreshToken) {
+		t.Error("refresh token active at the deadline")
+	}
+	if got := e.refresh(tk.RefreshToken); got.Error != "invalid_grant" {
+		t.Errorf("refresh at the deadline: %q, want invalid_grant", got.Error)
+	}
+}
+
+// R3: a change applies to live sessions at once.
+func TestTimeoutChangeAppliesToLiveSessions(t *testing.T) {
+	e := newEnv(t, false)
+	user := e.login("user@acme.test")
+	other := e.login("admin@globex.test")
+	e.clock.Advance(20 * time.Minute)
+	e.putTimeout(e.login("admin@acme.test").AccessToken, "15m", 200)
+	// The user's session had its last renewal 20 minutes ago: it lapsed.
+	if got := e.refresh(user.RefreshToken); got.Error != "invalid_grant" {
+		t.Errorf("user session after the timeout went to 15m: %q, want invalid_grant", got.Error)
+	}
+	// Another account is untouched.
+	if got := e.mustRefresh(other.RefreshToken); got.RefreshTokenExpiresIn != 24*3600 {
+		t.Errorf("other account's refresh_token_expires_in = %d, want 24h", got.RefreshTokenExpiresIn)
+	}
+	// A longer timeout shows in the next renewal's expiry.
+	fresh := e.login("user@acme.test")
+	e.putTimeout(e.login("admin@acme.test").AccessToken, "8h", 200)
+	if got := e.mustRefresh(fresh.RefreshToken); got.RefreshTokenExpiresIn != 8*3600 {
+		t.Errorf("refresh_token_expires_in = %d after change to 8h", got.RefreshTokenExpiresIn)
+	}
+}
+
+// R4 and R8: after a revocation, every token of the session is dead.
+func TestRevokeEndsWholeSession(t *testing.T) {
+	for _, which := range []string{"refresh", "access"} {
+		t.Run(which, func(t *testing.T) {
+			e := newEnv(t, false)
+			t0 := e.login("user@acme.test")
+			t1 := e.mustRefresh(t0.RefreshToken)
+			second := e.login("user@acme.test") // another sign-in: another session
+			if which == "refresh" {
+				e.revoke(t1.RefreshToken)
+			} else {
+				e.revoke(t0.AccessToken)
+			}
+			for name, tok := range map[string]string{"access 0": t0.AccessToken, "access 1": t1.AccessToken,
+				"refresh 0": t0.RefreshToken, "refresh 1": t1.RefreshToken} {
+				if e.active(tok) {
+					t.Errorf("%s still active after revoke", name)
+				}
+			}
+			if got := e.refresh(t1.RefreshToken); got.status != 400 || got.Error != "invalid_grant" {
+				t.Errorf("refresh after revoke: %d %q, want 400 invalid_grant", got.status, got.Error)
+			}
+			if resp := e.do("GET", e.url("/userinfo"), nil, t1.AccessToken); resp.StatusCode != 401 {
+				t.Errorf("userinfo after revoke: %s", resp.Status)
+			}
+			if !e.active(second.AccessToken) {
+				t.Error("revoking one session ended another")
+			}
+		})
+	}
+}
+
+func TestRevokeUnknownTokenIs200(t *testing.T) {
+	e := newEnv(t, false)
+	e.revoke("no-such-token")
+	e.revoke("a.b.c")
+	if resp := e.do("POST", e.url("/revoke"), url.Values{}, ""); resp.StatusCode != 400 {
+		t.Errorf("revoke without token: %s, want 400", resp.Status)
+	}
+}
+
+// R4 after a lapse: access tokens still inside their own lifetime die too.
+func TestLapseDeactivatesAccessTokens(t *testing.T) {
+	e := newEnv(t, true)
+	e.putTimeout(e.login("admin@acme.test").AccessToken, "10s", 200)
+	tk := e.login("user@acme.test")
+	if tk.ExpiresIn != 10 {
+		t.Errorf("expires_in = %d, want min(5m, timeout) = 10", tk.ExpiresIn)
+	}
+	e.clock.Advance(10 * time.Second)
+	if e.active(tk.AccessToken) || e.active(tk.RefreshToken) {
+		t.Error("tokens of a lapsed session are active")
+	}
+}
+
+// The source document's example (R8): 15-minute timeout, sign-out after 2
+// minutes, WalkMe reopened 13 minutes later: signed out.
+func TestSeedExample(t *testing.T) {
+	e := newEnv(t, false)
+	e.putTimeout(e.login("admin@acme.test").AccessToken, "15m", 200)
+	tk := e.login("user@acme.test")
+	e.clock.Advance(2 * time.Minute)
+	e.revoke(tk.RefreshToken)
+	e.clock.Advance(13 * time.Minute)
+	if got := e.refresh(tk.RefreshToken); got.Error != "invalid_grant" {
+		t.Fatalf("refresh 13 min after sign-out: %q, want invalid_grant", got.Error)
+	}
+}

@@ -1,0 +1,106 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations are applied in order; migrations[i] takes the schema from
+// user_version i to i+1. Append only: never edit a released migration.
+var migrations = []string{
+	// 1: accounts, users, sessions, tokens, codes, activity log, secrets.
+	`
+CREATE TABLE accounts (
+	name TEXT PRIMARY KEY,
+	inactivity_timeout_ns INTEGER NOT NULL,
+	created_at INTEGER NOT NULL
+);
+CREATE TABLE users (
+	id TEXT PRIMARY KEY,
+	account TEXT NOT NULL REFERENCES accounts(name),
+	email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+	password_hash BLOB NOT NULL,
+	admin INTEGER NOT NULL,
+	created_at INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+	id TEXT PRIMARY KEY,
+	account TEXT NOT NULL REFERENCES accounts(name),
+	user_id TEXT NOT NULL REFERENCES users(id),
+	client_id TEXT NOT NULL,
+	scope TEXT NOT NULL,
+	auth_time INTEGER NOT NULL,
+	last_renewal INTEGER NOT NULL,
+	ended_at INTEGER NOT NULL DEFAULT 0,
+	end_reason TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE refresh_tokens (
+	hash TEXT PRIMARY KEY,
+	session_id TEXT NOT NULL REFERENCES sessions(id),
+	issued_at INTEGER NOT NULL,
+	successor TEXT NOT NULL DEFAULT '',
+	rotated_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE auth_codes (
+	hash TEXT PRIMARY KEY,
+	client_id TEXT NOT NULL,
+	redirect_uri TEXT NOT NULL,
+	challenge TEXT NOT NULL,
+	scope TEXT NOT NULL,
+	nonce TEXT NOT NULL,
+	user_id TEXT NOT NULL REFERENCES users(id),
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL,
+	used_at INTEGER NOT NULL DEFAULT 0,
+	session_id TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE activity (
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
+	account TEXT NOT NULL REFERENCES accounts(name),
+	at INTEGER NOT NULL,
+	actor TEXT NOT NULL,
+	action TEXT NOT NULL,
+	old TEXT NOT NULL,
+	new TEXT NOT NULL
+);
+CREATE TABLE secrets (
+	name TEXT PRIMARY KEY,
+	value BLOB NOT NULL
+);`,
+	// 2: lookups by session and expiry sweeps.
+	`
+CREATE INDEX refresh_tokens_session ON refresh_tokens(session_id);
+CREATE INDEX auth_codes_expiry ON auth_codes(expires_at);
+CREATE INDEX activity_account ON activity(account, id);`,
+}
+
+// SchemaVersion is the schema version this build writes.
+const SchemaVersion = 2
+
+func (s *Store) migrate(ctx context.Context) error {
+	if len(migrations) != SchemaVersion {
+		panic("sqlitestore: SchemaVersion does not match migrations")
+	}
+	v, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("schema version %d is newer than this program knows (%d): upgrade walkme-sessiond", v, len(migrations))
+	}
+	for ; v < len(migrations); v++ {
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+				return err
+			}
+			// PRAGMA takes no parameters; v is our own integer.
+			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrate schema to version %d: %w", v+1, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/walkme/session-agent/server"
+)
+
+// PutCode implements server.Store. It also sweeps codes that expired
+// long ago, which keeps the table small without a janitor.
+func (s *Store) PutCode(ctx context.Context, c server.AuthCode) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM auth_codes WHERE expires_at < ?`,
+			c.CreatedAt.Add(-time.Hour).UnixNano()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO auth_codes(hash, client_id, redirect_uri, challenge, scope, nonce,
+			user_id, created_at, expires_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.Hash, c.ClientID, c.RedirectURI, c.Challenge, c.Scope, c.Nonce, c.UserID, nanos(c.CreatedAt), nanos(c.ExpiresAt))
+		return err
+	})
+}
+
+// RedeemCode implements server.Store.
+func (s *Store) RedeemCode(ctx context.Context, hash string, now time.Time) (server.AuthCode, error) {
+	var c server.AuthCode
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var created, expires, used int64
+		err := tx.QueryRowContext(ctx, `SELECT hash, client_id, redirect_uri, challenge, scope, nonce, user_id,
+			created_at, expires_at, used_at, session_id FROM auth_codes WHERE hash = ?`, hash).Scan(
+			&c.Hash, &c.ClientID, &c.RedirectURI, &c.Challenge, &c.Scope, &c.Nonce, &c.UserID,
+			&created, &expires, &used, &c.SessionID)
+		if err != nil {
+			return notFound(err)
+		}
+		c.CreatedAt, c.ExpiresAt = fromNanos(created), fromNanos(expires)
+		if used != 0 {
+			return server.ErrCodeReused
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE auth_codes SET used_at = ? WHERE hash = ?`, nanos(now), hash)
+		return err
+	})
+	return c, err
+}
+
+// CreateSession implements server.Store.
+func (s *Store) CreateSession(ctx context.Context, ss server.Session, refreshHash, codeHash string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions(id, account, user_id, client_id, scope, auth_time, last_renewal)
+			VALUES(?, ?, ?, ?, ?, ?, ?)`, ss.ID, ss.Account, ss.UserID, ss.ClientID, ss.Scope, nanos(ss.AuthTime), nanos(ss.LastRenewal))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens(hash, session_id, issued_at) VALUES(?, ?, ?)`,
+			refreshHash, ss.ID, nanos(ss.LastRenewal)); err != nil {
+			return err
+		}
+		if codeHash != "" {
+			_, err = tx.ExecContext(ctx, `UPDATE auth_codes SET session_id = ? WHERE hash = ?`, ss.ID, codeHash)
+		}
+		return err
+	})
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func loadSession(ctx context.Context, q querier, id string) (server.Session, error) {
+	var ss server.Session
+	var auth, renewal, ended, timeout int64
+	err := q.QueryRowContext(ctx, `SELECT s.id, s.account, s.user_id, s.client_id, s.scope, s.auth_time, s.last_renewal,
+		s.ended_at, s.end_reason, a.inactivity_timeout_ns FROM sessions s JOIN accounts a ON a.name = s.account
+		WHERE s.id = ?`, id).Scan(&ss.ID, &ss.Account, &ss.UserID, &ss.ClientID, &ss.Scope, &auth, &renewal,
+		&ended, &ss.EndReason, &timeout)
+	ss.AuthTime, ss.LastRenewal, ss.EndedAt = fromNanos(auth), fromNanos(renewal), fromNanos(ended)
+	ss.Timeout = time.Duration(timeout)
+	return ss, notFound(err)
+}
+
+func loadToken(ctx context.Context, q querier, hash string) (server.RefreshToken, error) {
+	var t server.RefreshToken
+	var issued, rotated int64
+	err := q.QueryRowContext(ctx, `SELECT hash, session_id, issued_at, successor, rotated_at FROM refresh_tokens
+		WHERE hash = ?`, hash).Scan(&t.Hash, &t.SessionID, &issued, &t.Successor, &rotated)
+	t.IssuedAt, t.RotatedAt = fromNanos(issued), fromNanos(rotated)
+	return t, notFound(err)
+}
+
+// Session implements server.Store.
+func (s *Store) Session(ctx context.Context, id string) (server.Session, error) {
+	return loadSession(ctx, s.db, id)
+}
+
+// RefreshToken implements server.Store.
+func (s *Store) RefreshToken(ctx context.Context, hash string) (server.RefreshToken, server.Session, error) {
+	t, err := loadToken(ctx, s.db, hash)
+	if err != nil {
+		return t, server.Session{}, err
+	}
+	ss, err := loadSession(ctx, s.db, t.SessionID)
+	return t, ss, err
+}
+
+// EndSession implements server.Store.
+func (s *Store) EndSession(ctx context.Context, id string, at time.Time, reason string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return endSession(ctx, tx, id, at, reason) })
+}
+
+func endSession(ctx context.Context, tx *sql.Tx, id string, at time.Time, reason string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at = 0`,
+		nanos(at), reason, id)
+	return err
+}
+
+// Rotate implements server.Store: the whole decision runs inside one
+// BEGIN IMMEDIATE transaction, so concurrent refreshes of one token see
+// each other's result and exactly one successor is ever recorded.
+func (s *Store) Rotate(ctx context.Context, r server.Rotation) (server.RotationResult, error) {
+	var res server.RotationResult
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = rotate(ctx, tx, r)
+		return err
+	})
+	return res, err
+}
+
+func rotate(ctx context.Context, tx *sql.Tx, r server.Rotation) (server.RotationResult, error) {
+	var res server.RotationResult
+	t, err := loadToken(ctx, tx, r.Hash)
+	if errors.Is(err, server.ErrNotFound) {
+		return res, nil // RotateUnknown
+	} else if err != nil {
+		return res, err
+	}
+	if res.Session, err = loadSession(ctx, tx, t.SessionID); err != nil {
+		return res, err
+	}
+	if !res.Session.Live(r.Now) {
+		res.Outcome = server.RotateEnded
+		return res, nil
+	}
+	switch {
+	case t.Successor == "":
+		if _, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens(hash, session_id, issued_at) VALUES(?, ?, ?)`,
+			r.SuccessorHash, t.SessionID, nanos(r.Now)); err != nil {
+			return res, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET successor = ?, rotated_at = ? WHERE hash = ?`,
+			r.SuccessorHash, nanos(r.Now), t.Hash); err != nil {
+			return res, err
+		}
+		res.Outcome, res.Successor = server.RotateRotated, r.SuccessorHash
+	default:
+		next, err := loadToken(ctx, tx, t.Successor)
+		if err != nil {
+			return res, err
+		}
+		if next.Successor != "" || !r.Now.Before(t.RotatedAt.Add(r.Grace)) {
+			res.Outcome = server.RotateReused
+			res.Session.EndedAt, res.Session.EndReason = r.Now, "reuse"
+			return res, endSession(ctx, tx, t.SessionID, r.Now, "reuse")
+		}
+		res.Outcome, res.Successor = server.RotateReplayed, t.Successor
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET last_renewal = ? WHERE id = ?`, nanos(r.Now), t.SessionID); err != nil {
+		return res, err
+	}
+	res.Session.LastRenewal = r.Now
+	return res, nil
+}

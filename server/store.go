@@ -1,0 +1,163 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Store is where the service keeps accounts, users, sessions and tokens.
+// Every method is atomic on its own; Rotate in particular is the
+// compare-and-swap that guarantees one successor per refresh token, so a
+// store shared by several server instances (Redis) stays correct.
+type Store interface {
+	// Secret returns the named server secret, storing generate's result
+	// first if there is none yet (first writer wins).
+	Secret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error)
+
+	UserByEmail(ctx context.Context, email string) (User, error)
+	User(ctx context.Context, id string) (User, error)
+	Account(ctx context.Context, name string) (Account, error)
+
+	// SetInactivityTimeout changes the account's timeout and appends e
+	// (with Old filled in) to its activity log in the same transaction.
+	SetInactivityTimeout(ctx context.Context, account string, d time.Duration, e Activity) (old time.Duration, err error)
+	// ActivityLog returns the account's log, oldest first.
+	ActivityLog(ctx context.Context, account string) ([]Activity, error)
+
+	// PutCode stores a new authorization code.
+	PutCode(ctx context.Context, c AuthCode) error
+	// RedeemCode marks the code used and returns it. A code that was
+	// already used returns ErrCodeReused with the code, whose SessionID
+	// names the session it produced. Unknown codes return ErrNotFound.
+	RedeemCode(ctx context.Context, hash string, now time.Time) (AuthCode, error)
+	// CreateSession stores s, its first refresh token, and links the code
+	// it came from (codeHash may be empty).
+	CreateSession(ctx context.Context, s Session, refreshHash, codeHash string) error
+
+	// Session returns the session with the account's current timeout.
+	Session(ctx context.Context, id string) (Session, error)
+	// RefreshToken returns the token with that hash and its session.
+	RefreshToken(ctx context.Context, hash string) (RefreshToken, Session, error)
+	// EndSession ends a live session; ending an ended one is a no-op.
+	EndSession(ctx context.Context, id string, at time.Time, reason string) error
+	// Rotate redeems a refresh token; see Rotation.
+	Rotate(ctx context.Context, r Rotation) (RotationResult, error)
+}
+
+// Errors a Store returns.
+var (
+	ErrNotFound   = errors.New("not found")
+	ErrCodeReused = errors.New("authorization code already used")
+)
+
+// Account is a customer account: every user and session in it shares one
+// inactivity timeout (R1, R3).
+type Account struct {
+	Name              string
+	InactivityTimeout time.Duration
+}
+
+// DefaultInactivityTimeout is the timeout of a new account (R1).
+const DefaultInactivityTimeout = 24 * time.Hour
+
+// User is a person who signs in.
+type User struct {
+	ID           string
+	Account      string
+	Email        string
+	PasswordHash []byte // bcrypt
+	Admin        bool
+}
+
+// Activity is one entry of an account's activity log.
+type Activity struct {
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"` // email of the admin who acted
+	Action string    `json:"action"`
+	Old    string    `json:"old,omitempty"`
+	New    string    `json:"new,omitempty"`
+}
+
+// AuthCode is a pending authorization code (stored by hash).
+type AuthCode struct {
+	Hash        string
+	ClientID    string
+	RedirectURI string
+	Challenge   string // PKCE S256 code_challenge
+	Scope       string
+	Nonce       string
+	UserID      string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	SessionID   string // set once redeemed and exchanged
+}
+
+// Session is one sign-in. It ends when revoked and lapses when
+// now >= LastRenewal + Timeout, Timeout being the account's current
+// setting, so an admin's change applies to live sessions at once (R3).
+type Session struct {
+	ID          string
+	Account     string
+	UserID      string
+	ClientID    string
+	Scope       string
+	AuthTime    time.Time
+	LastRenewal time.Time
+	EndedAt     time.Time // zero while not revoked
+	EndReason   string
+	Timeout     time.Duration // the account's current inactivity timeout
+}
+
+// LapsesAt is when the session lapses without another renewal.
+func (s Session) LapsesAt() time.Time { return s.LastRenewal.Add(s.Timeout) }
+
+// Live reports whether the session is neither ended nor lapsed at now.
+func (s Session) Live(now time.Time) bool {
+	return s.EndedAt.IsZero() && now.Before(s.LapsesAt())
+}
+
+// RefreshToken is a stored refresh token (by hash).
+type RefreshToken struct {
+	Hash      string
+	SessionID string
+	IssuedAt  time.Time
+	Successor string    // hash of its successor, once rotated
+	RotatedAt time.Time // when it was rotated
+}
+
+// Rotation asks a Store to redeem the refresh token Hash at Now.
+//
+// In one transaction the store: answers RotateUnknown for an unknown
+// token; RotateEnded when the session is ended or lapsed; when the token
+// has no successor yet, records SuccessorHash as its successor, stores
+// the successor and renews the session (RotateRotated); when it has one
+// that is unused and Now is within Grace of the rotation, renews the
+// session (RotateReplayed, same successor); otherwise ends the session
+// with reason "reuse" (RotateReused).
+type Rotation struct {
+	Hash          string
+	SuccessorHash string
+	Now           time.Time
+	Grace         time.Duration
+}
+
+// RotationOutcome is what Rotate did.
+type RotationOutcome int
+
+// Outcomes of Rotate.
+const (
+	RotateUnknown RotationOutcome = iota
+	RotateRotated
+	RotateReplayed
+	RotateReused
+	RotateEnded
+)
+
+// RotationResult is Rotate's answer; Session is the session after the
+// change (renewed on RotateRotated and RotateReplayed).
+type RotationResult struct {
+	Outcome   RotationOutcome
+	Session   Session
+	Successor string // hash of the successor on Rotated/Replayed
+}

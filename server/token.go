@@ -1,0 +1,205 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+)
+
+func (s *Server) issueCode(ctx context.Context, req authRequest, u User) (string, error) {
+	code := newSecret()
+	now := s.now()
+	err := s.store.PutCode(ctx, AuthCode{
+		Hash: hashToken(code), ClientID: req.client.id, RedirectURI: req.redirectURI, Challenge: req.challenge,
+		Scope: req.scope, Nonce: req.nonce, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(codeLifetime),
+	})
+	return code, err
+}
+
+// tokenResponse is the /token answer (RFC 6749 §5.1 plus
+// refresh_token_expires_in: seconds until the session lapses without
+// another renewal).
+type tokenResponse struct {
+	AccessToken           string `json:"access_token"`
+	TokenType             string `json:"token_type"`
+	ExpiresIn             int64  `json:"expires_in"`
+	RefreshToken          string `json:"refresh_token"`
+	RefreshTokenExpiresIn int64  `json:"refresh_token_expires_in"`
+	IDToken               string `json:"id_token,omitempty"`
+	Scope                 string `json:"scope,omitempty"`
+}
+
+// grantError is an RFC 6749 §5.2 error answered by /token.
+type grantError struct {
+	status     int
+	kind, desc string
+}
+
+func (e *grantError) Error() string { return e.kind + ": " + e.desc }
+
+func invalidGrant(desc string) error {
+	return &grantError{http.StatusBadRequest, "invalid_grant", desc}
+}
+
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "malformed form body")
+		return
+	}
+	clientID := r.PostForm.Get("client_id")
+	if id, _, ok := r.BasicAuth(); ok {
+		clientID = id
+	}
+	c, ok := s.client(clientID)
+	if !ok {
+		oauthError(w, http.StatusUnauthorized, "invalid_client", "unknown client_id")
+		return
+	}
+	var resp tokenResponse
+	var err error
+	switch gt := r.PostForm.Get("grant_type"); gt {
+	case "authorization_code":
+		resp, err = s.exchangeCode(r.Context(), c, r.PostForm.Get("code"), r.PostForm.Get("redirect_uri"), r.PostForm.Get("code_verifier"))
+	case "refresh_token":
+		resp, err = s.refresh(r.Context(), c, r.PostForm.Get("refresh_token"))
+	default:
+		err = &grantError{http.StatusBadRequest, "unsupported_grant_type", fmt.Sprintf("grant_type %q is not supported", gt)}
+	}
+	var ge *grantError
+	switch {
+	case errors.As(err, &ge):
+		s.log.Info("token refused", "client_id", c.id, "grant_type", r.PostForm.Get("grant_type"), "error", ge.kind, "reason", ge.desc)
+		oauthError(w, ge.status, ge.kind, ge.desc)
+	case err != nil:
+		s.log.Error("token", "err", err)
+		oauthError(w, http.StatusInternalServerError, "server_error", "try again")
+	default:
+		w.Header().Set("Pragma", "no-cache")
+		writeJSON(w, http.StatusOK, resp)
+	}
+}
+
+func (s *Server) exchangeCode(ctx context.Context, c client, code, redirectURI, verifier string) (tokenResponse, error) {
+	if code == "" || verifier == "" {
+		return tokenResponse{}, &grantError{http.StatusBadRequest, "invalid_request", "code and code_verifier are required"}
+	}
+	now := s.now()
+	ac, err := s.store.RedeemCode(ctx, hashToken(code), now)
+	switch {
+	case errors.Is(err, ErrCodeReused):
+		// RFC 6749 §4.1.2: a reused code may be stolen; end what it made.
+		if ac.SessionID != "" {
+			if err := s.store.EndSession(ctx, ac.SessionID, now, "code reuse"); err != nil {
+				return tokenResponse{}, err
+			}
+		}
+		return tokenResponse{}, invalidGrant("authorization code already used")
+	case errors.Is(err, ErrNotFound):
+		return tokenResponse{}, invalidGrant("unknown authorization code")
+	case err != nil:
+		return tokenResponse{}, fmt.Errorf("redeem code: %w", err)
+	}
+	switch {
+	case !now.Before(ac.ExpiresAt):
+		return tokenResponse{}, invalidGrant("authorization code expired")
+	case ac.ClientID != c.id:
+		return tokenResponse{}, invalidGrant("authorization code was issued to another client")
+	case ac.RedirectURI != redirectURI:
+		return tokenResponse{}, invalidGrant("redirect_uri does not match the authorization request")
+	case !constantEqual(s256(verifier), ac.Challenge):
+		return tokenResponse{}, invalidGrant("code_verifier does not match code_challenge")
+	}
+	u, err := s.store.User(ctx, ac.UserID)
+	if err != nil {
+		return tokenResponse{}, fmt.Errorf("load user: %w", err)
+	}
+	acct, err := s.store.Account(ctx, u.Account)
+	if err != nil {
+		return tokenResponse{}, fmt.Errorf("load account: %w", err)
+	}
+	ss := Session{ID: "s_" + rand.Text(), Account: u.Account, UserID: u.ID, ClientID: c.id, Scope: ac.Scope,
+		AuthTime: now, LastRenewal: now, Timeout: acct.InactivityTimeout}
+	refresh := newSecret()
+	if err := s.store.CreateSession(ctx, ss, hashToken(refresh), ac.Hash); err != nil {
+		return tokenResponse{}, fmt.Errorf("create session: %w", err)
+	}
+	s.log.Info("session started", "sid", ss.ID, "email", u.Email, "client_id", c.id)
+	return s.respond(u, ss, refresh, ac.Nonce, now)
+}
+
+func (s *Server) refresh(ctx context.Context, c client, token string) (tokenResponse, error) {
+	if token == "" {
+		return tokenResponse{}, &grantError{http.StatusBadRequest, "invalid_request", "refresh_token is required"}
+	}
+	now := s.now()
+	next := s.keys.successor(token)
+	res, err := s.store.Rotate(ctx, Rotation{Hash: hashToken(token), SuccessorHash: hashToken(next), Now: now, Grace: RotationGrace})
+	if err != nil {
+		return tokenResponse{}, fmt.Errorf("rotate: %w", err)
+	}
+	ss := res.Session
+	switch res.Outcome {
+	case RotateUnknown:
+		return tokenResponse{}, invalidGrant("unknown refresh token")
+	case RotateEnded:
+		if !ss.EndedAt.IsZero() {
+			return tokenResponse{}, invalidGrant("session ended")
+		}
+		return tokenResponse{}, invalidGrant("session lapsed after inactivity")
+	case RotateReused:
+		s.log.Warn("refresh token reuse: session revoked", "sid", ss.ID)
+		return tokenResponse{}, invalidGrant("refresh token already used; session revoked")
+	}
+	if res.Successor != hashToken(next) {
+		return tokenResponse{}, fmt.Errorf("rotate: stored successor does not match derivation key")
+	}
+	if ss.ClientID != c.id {
+		return tokenResponse{}, invalidGrant("refresh token was issued to another client")
+	}
+	u, err := s.store.User(ctx, ss.UserID)
+	if err != nil {
+		return tokenResponse{}, fmt.Errorf("load user: %w", err)
+	}
+	return s.respond(u, ss, next, "", now)
+}
+
+func (s *Server) respond(u User, ss Session, refresh, nonce string, now time.Time) (tokenResponse, error) {
+	access, life, err := s.accessToken(u, ss, now)
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	resp := tokenResponse{
+		AccessToken: access, TokenType: "Bearer", ExpiresIn: seconds(life),
+		RefreshToken: refresh, RefreshTokenExpiresIn: seconds(ss.LapsesAt().Sub(now)), Scope: ss.Scope,
+	}
+	if hasScope(ss.Scope, "openid") {
+		if resp.IDToken, err = s.idToken(u, ss, nonce, now); err != nil {
+			return tokenResponse{}, err
+		}
+	}
+	return resp, nil
+}
+
+// seconds rounds down: a client that trusts it never overshoots.
+func seconds(d time.Duration) int64 { return int64(math.Floor(d.Seconds())) }
+
+func hasScope(scope, want string) bool {
+	for _, s := range strings.Fields(scope) {
+		if s == want {
+			return true
+		}
+	}
+	return false
+}
+
+func s256(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
