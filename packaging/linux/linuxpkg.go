@@ -89,18 +89,21 @@ func build(format string, info *nfpm.Info, w io.Writer) error {
 // a bare commit "abc123" -> "0.0.0+abc123".
 func PackageVersion(v string) string {
 	v = strings.TrimPrefix(v, "v")
-	v = strings.ReplaceAll(v, "-", "+")
-	if i := strings.Index(v, "+"); i >= 0 {
-		v = v[:i+1] + strings.ReplaceAll(v[i+1:], "+", ".")
+	if v == "" || v[0] < '0' || v[0] > '9' {
+		v = "0.0.0-" + v
 	}
 	v = strings.Map(func(r rune) rune {
 		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || strings.ContainsRune(".+~", r) {
 			return r
 		}
+		if r == '-' {
+			return '+'
+		}
 		return '.'
 	}, v)
-	if v == "" || v[0] < '0' || v[0] > '9' {
-		v = "0.0.0+" + v
+	// Only the first + separates the build suffix; later ones become dots.
+	if i := strings.Index(v, "+"); i >= 0 {
+		v = v[:i+1] + strings.ReplaceAll(v[i+1:], "+", ".")
 	}
 	return strings.TrimSuffix(v, "+")
 }
