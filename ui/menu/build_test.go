@@ -200,3 +200,19 @@ func TestDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestItemText(t *testing.T) {
+	tests := []struct {
+		it   Item
+		want string
+	}{
+		{Item{Label: "Open Admin Center"}, "Open Admin Center"},
+		{Item{Label: "Open Admin Center", Locked: true}, "Open Admin Center (managed)"},
+		{Item{Label: ManagedLabel, Locked: true}, ManagedLabel},
+	}
+	for _, tc := range tests {
+		if got := tc.it.Text(); got != tc.want {
+			t.Errorf("%+v.Text() = %q, want %q", tc.it, got, tc.want)
+		}
+	}
+}

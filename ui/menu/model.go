@@ -66,3 +66,13 @@ func (m Model) Item(a Action) (Item, bool) {
 	}
 	return Item{}, false
 }
+
+// Text is the label as the native menu shows it: items whose value is set by
+// managed policy say so (menus have no lock glyph that every desktop's font
+// draws).
+func (it Item) Text() string {
+	if it.Locked && it.Label != "" && it.Label != ManagedLabel {
+		return it.Label + " (managed)"
+	}
+	return it.Label
+}

@@ -1,0 +1,10 @@
+package tray
+
+import (
+	"context"
+	"os/exec"
+)
+
+func openURL(ctx context.Context, u string) error {
+	return exec.CommandContext(ctx, "open", u).Run()
+}
