@@ -1,0 +1,92 @@
+// Command walkme-sessiond is the reference WalkMe session service: an
+// OpenID Connect provider whose sessions lapse after the account's
+// inactivity timeout. See package server and DESIGN.md §5.
+//
+//	walkme-sessiond serve --listen ADDR --db FILE [--issuer URL] [--dev]
+//	walkme-sessiond user add --db FILE --account NAME --email EMAIL [--admin] --password-stdin
+//	walkme-sessiond version
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/walkme/session-agent/internal/version"
+)
+
+const usage = `usage:
+  walkme-sessiond serve --listen ADDR --db FILE [--issuer URL] [--dev]
+  walkme-sessiond user add --db FILE --account NAME --email EMAIL [--admin] --password-stdin
+  walkme-sessiond version
+`
+
+// errUsage marks command-line mistakes: exit status 2.
+var errUsage = errors.New("usage")
+
+func main() {
+	err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	switch {
+	case err == nil:
+	case errors.Is(err, errUsage), errors.Is(err, flag.ErrHelp):
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "walkme-sessiond:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], stderr)
+	case "user":
+		if len(args) < 2 || args[1] != "add" {
+			fmt.Fprint(stderr, "walkme-sessiond: user needs a subcommand: add\n"+usage)
+			return errUsage
+		}
+		return userAdd(args[2:], stdin, stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "walkme-sessiond", version.String())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(stderr, "walkme-sessiond: unknown command %q\n%s", args[0], usage)
+	return errUsage
+}
+
+// parseFlags parses fs and rejects stray arguments. Errors are printed
+// by the flag package (or here) and returned as errUsage.
+func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "walkme-sessiond %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		return errUsage
+	}
+	return nil
+}
+
+// required reports the first empty required flag as a usage error.
+func required(stderr io.Writer, cmd string, flags map[string]string) error {
+	for name, v := range flags {
+		if v == "" {
+			fmt.Fprintf(stderr, "walkme-sessiond %s: --%s is required\n", cmd, name)
+			return errUsage
+		}
+	}
+	return nil
+}

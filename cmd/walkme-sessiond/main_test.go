@@ -1,0 +1,149 @@
+package main_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binary is the real command, built once.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "walkme-sessiond-test")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "walkme-sessiond")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		panic("build: " + err.Error() + "\n" + string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func command(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func TestUserAddAndServe(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "sessiond.db")
+	out, errs, code := command(t, "s3cret-passw0rd\n", "user", "add", "--db", db, "--account", "acme",
+		"--email", "admin@acme.test", "--admin", "--password-stdin")
+	if code != 0 || !strings.Contains(out, "admin@acme.test is an admin of account acme") {
+		t.Fatalf("user add: exit %d, %q %q", code, out, errs)
+	}
+
+	cmd := exec.Command(binary, "serve", "--listen", "127.0.0.1:0", "--db", db, "--dev")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	lines := bufio.NewScanner(stderr)
+	addr := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+	var base string
+	for base == "" && lines.Scan() {
+		if m := addr.FindStringSubmatch(lines.Text()); m != nil {
+			base = "http://" + m[1]
+		}
+	}
+	if base == "" {
+		t.Fatal("serve never said where it listens")
+	}
+	logs := make(chan string, 1)
+	go func() { b, _ := io.ReadAll(stderr); logs <- string(b) }()
+
+	resp, err := http.Get(base + "/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct{ Issuer string }
+	json.NewDecoder(resp.Body).Decode(&d)
+	resp.Body.Close()
+	if d.Issuer != base {
+		t.Errorf("issuer %q, want the listener's URL %q", d.Issuer, base)
+	}
+	// The user added above can sign in.
+	form := strings.NewReader("email=admin%40acme.test&password=s3cret-passw0rd")
+	q := "response_type=code&client_id=walkme-agent&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&state=x" +
+		"&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = noRedirect.Post(base+"/authorize?"+q, "application/x-www-form-urlencoded", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || !strings.Contains(resp.Header.Get("Location"), "code=") {
+		t.Fatalf("sign-in: %s Location=%q", resp.Status, resp.Header.Get("Location"))
+	}
+
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve after SIGTERM: %v, want exit 0", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop on SIGTERM")
+	}
+	if l := <-logs; !strings.Contains(l, "stopped") || strings.Contains(l, "s3cret") {
+		t.Errorf("logs lack the shutdown line or contain the password:\n%s", l)
+	}
+}
+
+func TestBadInvocations(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.db")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "usage:"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"serve", "--nope"}, "flag provided but not defined"},
+		{[]string{"serve", "--listen", "127.0.0.1:0"}, "--db is required"},
+		{[]string{"user"}, "user needs a subcommand"},
+		{[]string{"user", "add", "--db", db, "--account", "a", "--email", "e@x.y"}, "--password-stdin is required"},
+		{[]string{"user", "add", "--db", db, "--account", "a", "--password-stdin"}, "--email is required"},
+		{[]string{"user", "add", "--db", db, "--account", "a", "--email", "e@x.y", "--password-stdin", "extra"}, "unexpected argument"},
+	} {
+		_, errs, code := command(t, "password123\n", tc.args...)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", tc.args, code, errs, tc.want)
+		}
+	}
+	// A short password is not a usage error but still fails, and says why.
+	if _, errs, code := command(t, "short\n", "user", "add", "--db", db, "--account", "a", "--email", "e@x.y", "--password-stdin"); code != 1 || !strings.Contains(errs, "at least 8") {
+		t.Errorf("short password: exit %d %q", code, errs)
+	}
+	if out, _, code := command(t, "", "version"); code != 0 || !strings.HasPrefix(out, "walkme-sessiond ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/walkme/session-agent/internal/version"
+	"github.com/walkme/session-agent/server"
+	"github.com/walkme/session-agent/server/sqlitestore"
+)
+
+func serve(args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
+	db := fs.String("db", "", "SQLite database file (created if missing)")
+	issuer := fs.String("issuer", "", "public base URL (default: http://LISTEN-ADDRESS)")
+	dev := fs.Bool("dev", false, "accept any inactivity timeout of 1s or more (tests, demos)")
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	if err := required(stderr, "serve", map[string]string{"db": *db, "listen": *listen}); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	st, err := sqlitestore.Open(*db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if *issuer == "" {
+		*issuer = defaultIssuer(ln.Addr().(*net.TCPAddr), log)
+	}
+	srv, err := server.New(server.Config{Issuer: *issuer, Store: st, Dev: *dev, Logger: log})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("walkme-sessiond listening", "addr", ln.Addr().String(), "issuer", srv.Issuer(), "dev", *dev, "version", version.String())
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// defaultIssuer is the listener's own URL; a wildcard address is given as
+// loopback, since no one can reach "0.0.0.0".
+func defaultIssuer(a *net.TCPAddr, log *slog.Logger) string {
+	host := a.IP.String()
+	if a.IP.IsUnspecified() {
+		host = "127.0.0.1"
+		log.Warn("listening on all interfaces without --issuer: advertising loopback URLs only")
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(a.Port))
+}
