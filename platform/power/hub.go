@@ -110,7 +110,7 @@ func (h *hub) check() (Event, bool) {
 
 // slept reads the clock gap and returns the suspension it shows, if any.
 func (h *hub) slept() time.Duration {
-	total, err := SuspendedTotal()
+	total, err := h.opts.suspended()
 	if err != nil {
 		h.log.Warn("power: reading the clock gap", "err", err)
 		return 0

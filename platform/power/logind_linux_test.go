@@ -110,3 +110,29 @@ func TestNoSystemBusFallsBackToClockGap(t *testing.T) {
 		t.Fatalf("the log does not say why only the clock gap runs:\n%s", logs)
 	}
 }
+
+func TestLogindWakeCarriesTheClockGap(t *testing.T) {
+	logind := fakeLogind(t)
+	clock := &fakeSuspended{}
+	// GapPoll is long, so only the wake itself can have read the gap.
+	_, events, _ := watch(t, Options{GapPoll: time.Hour, suspended: clock.read})
+	go logind.Sleep()
+	if ev := next(t, events); !ev.State.Asleep {
+		t.Fatalf("after PrepareForSleep(true): %+v, want asleep", ev)
+	}
+	clock.sleep(2 * time.Hour)
+	logind.Wake()
+	if ev := next(t, events); ev.State.Asleep || ev.Slept != 2*time.Hour || ev.Source != "logind" {
+		t.Fatalf("after PrepareForSleep(false): %+v, want awake from logind having slept 2h", ev)
+	}
+}
+
+func TestNoLogindClockGapReportsTheSleep(t *testing.T) {
+	t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path="+t.TempDir()+"/no-bus")
+	clock := &fakeSuspended{}
+	_, events, _ := watch(t, Options{GapPoll: 10 * time.Millisecond, suspended: clock.read})
+	clock.sleep(45 * time.Minute)
+	if ev := next(t, events); ev.State.Asleep || ev.Slept != 45*time.Minute || ev.Source != "clock-gap" {
+		t.Fatalf("after a 45m suspend: %+v, want awake having slept 45m, from the clock gap", ev)
+	}
+}

@@ -49,6 +49,10 @@ type Options struct {
 	// Debounce: a lid or display reading must hold this long before it is
 	// reported, so flaps make one event or none. Default 500ms.
 	Debounce time.Duration
+
+	// suspended replaces SuspendedTotal in tests, which cannot suspend
+	// the machine they run on.
+	suspended func() (time.Duration, error)
 }
 
 // Defaults.
@@ -82,6 +86,9 @@ func (o Options) withDefaults() Options {
 	if o.Debounce <= 0 {
 		o.Debounce = defaultDebounce
 	}
+	if o.suspended == nil {
+		o.suspended = SuspendedTotal
+	}
 	return o
 }
 
@@ -95,7 +102,7 @@ func (o Options) withDefaults() Options {
 // inhibitor) waits until the consumer has taken the event.
 func Watch(ctx context.Context, opts Options) (<-chan Event, error) {
 	opts = opts.withDefaults()
-	if _, err := SuspendedTotal(); err != nil {
+	if _, err := opts.suspended(); err != nil {
 		return nil, fmt.Errorf("power: clock gap: %w", err)
 	}
 	h := newHub(opts)
