@@ -8,6 +8,7 @@ import (
 	"github.com/goreleaser/nfpm/v2"
 	"github.com/goreleaser/nfpm/v2/files"
 
+	"github.com/walkme/session-agent/packaging/nativehost"
 	"github.com/walkme/session-agent/platform/service"
 )
 
@@ -18,7 +19,7 @@ const (
 	TrayAutostart  = "/etc/xdg/autostart/walkme-agent-tray.desktop"
 	ConfigFile     = "/etc/walkme-agent/config.json"
 	NativeHostExec = "/usr/lib/walkme-agent/native-host"
-	NativeHostName = "com.walkme.agent"
+	NativeHostName = nativehost.Name
 )
 
 func agentInfo(o Options) (*nfpm.Info, error) {

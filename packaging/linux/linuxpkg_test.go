@@ -12,6 +12,7 @@ import (
 
 	"github.com/walkme/session-agent/internal/testenv"
 	"github.com/walkme/session-agent/packaging/internal/pkgtest"
+	"github.com/walkme/session-agent/packaging/nativehost"
 )
 
 const chromeID = "abcdefghijklmnopabcdefghijklmnop"
@@ -56,11 +57,11 @@ func TestPackageVersion(t *testing.T) {
 }
 
 func TestNativeHostManifests(t *testing.T) {
-	chromium, firefox, err := NativeHostManifests(NativeHostExec, []string{chromeID}, []string{"a@b"})
+	chromium, firefox, err := nativehost.Manifests(NativeHostExec, []string{chromeID}, []string{"a@b"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var c, f NativeHostManifest
+	var c, f nativehost.Manifest
 	if err := json.Unmarshal(chromium, &c); err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +75,7 @@ func TestNativeHostManifests(t *testing.T) {
 	if f.Path != NativeHostExec || !slices.Equal(f.AllowedExtensions, []string{"a@b"}) || f.AllowedOrigins != nil {
 		t.Errorf("firefox manifest = %+v", f)
 	}
-	if _, _, err := NativeHostManifests(NativeHostExec, []string{"not-an-id"}, nil); err == nil {
+	if _, _, err := nativehost.Manifests(NativeHostExec, []string{"not-an-id"}, nil); err == nil {
 		t.Error("bad chrome extension ID accepted")
 	}
 }

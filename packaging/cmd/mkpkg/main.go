@@ -8,6 +8,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"flag"
 	"fmt"
 	"log"
@@ -17,13 +18,15 @@ import (
 	"time"
 
 	linuxpkg "github.com/walkme/session-agent/packaging/linux"
+	"github.com/walkme/session-agent/packaging/nativehost"
+	winpkg "github.com/walkme/session-agent/packaging/windows"
 )
 
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("mkpkg: ")
 	var (
-		format  = flag.String("format", "", "deb, rpm or pkg")
+		format  = flag.String("format", "", "deb, rpm, msi or pkg")
 		name    = flag.String("name", "walkme-agent", "package: walkme-agent or walkme-sessiond")
 		bin     = flag.String("bin", "", "binary to package")
 		version = flag.String("version", "0.0.0", "version (git describe style is normalised)")
@@ -67,6 +70,8 @@ func run(format, name, bin, version, arch, out string, chrome, firefox []string)
 		} else {
 			err = linuxpkg.Agent(o, f)
 		}
+	case "msi":
+		err = buildMSI(version, bin, out, stage, chrome, firefox)
 	default:
 		err = fmt.Errorf("unknown format %q", format)
 	}
@@ -79,6 +84,18 @@ func run(format, name, bin, version, arch, out string, chrome, firefox []string)
 	}
 	fmt.Println(out)
 	return nil
+}
+
+func buildMSI(version, bin, out, stage string, chrome, firefox []string) error {
+	chromium, ff, err := nativehost.Manifests("native-host.cmd", chrome, firefox)
+	if err != nil {
+		return err
+	}
+	return winpkg.Build(context.Background(), winpkg.Options{
+		Version: winpkg.MSIVersion(linuxpkg.PackageVersion(version)), AgentExe: bin,
+		ChromiumManifest: chromium, FirefoxManifest: ff, Out: out, Stage: stage,
+		SignCert: os.Getenv("SIGN_CERT"), SignKey: os.Getenv("SIGN_KEY"),
+	})
 }
 
 // buildTime is SOURCE_DATE_EPOCH when set (reproducible builds), else now.
