@@ -28,3 +28,12 @@ func TestSuspendedTotalIsSteadyWhileAwake(t *testing.T) {
 	}
 	t.Logf("suspended since boot: %v", b)
 }
+
+// BenchmarkSuspendedTotal is the cost of one clock-gap poll (once a second).
+func BenchmarkSuspendedTotal(b *testing.B) {
+	for b.Loop() {
+		if _, err := SuspendedTotal(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -95,7 +95,11 @@ func (w *logindWatcher) session(ctx context.Context) error {
 		return fmt.Errorf("logind: %w", err)
 	}
 	preparing, _ := w.getBool(ctx, obj, "PreparingForSleep")
-	w.inhibit(ctx, obj)
+	if !preparing {
+		// Mid-suspend, an inhibitor taken now would only hold the suspend
+		// up: the PrepareForSleep(true) that releases it was before our time.
+		w.inhibit(ctx, obj)
+	}
 	w.send(ctx, update{source: "logind", initial: !w.sentInitial, lid: &lid, suspending: &preparing})
 	w.sentInitial, w.warned = true, false
 	w.log.Info("power: watching logind", "bus", systemBusAddress(), "lid_closed", lid, "inhibitor", w.inhibitor != nil)

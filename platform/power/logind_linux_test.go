@@ -30,9 +30,11 @@ func TestLogindSleepAndWake(t *testing.T) {
 
 	got := make(chan Event, 1)
 	go func() { got <- next(t, events) }()
+	slept := time.Now()
 	if !logind.Sleep() { // returns once the inhibitor is released
 		t.Fatalf("the watcher did not release its inhibitor within %v", fakelogind.MaxDelay)
 	}
+	t.Logf("PrepareForSleep(true) to the inhibitor's release: %v", time.Since(slept))
 	if ev := <-got; !ev.State.Asleep || ev.Source != "logind" {
 		t.Fatalf("after PrepareForSleep(true): %+v, want asleep from logind", ev)
 	}
@@ -40,10 +42,12 @@ func TestLogindSleepAndWake(t *testing.T) {
 		t.Fatalf("inhibitors held while asleep = %d, want 0", n)
 	}
 
+	woke := time.Now()
 	logind.Wake()
 	if ev := next(t, events); ev.State.Asleep || ev.Source != "logind" {
 		t.Fatalf("after PrepareForSleep(false): %+v, want awake from logind", ev)
 	}
+	t.Logf("PrepareForSleep(false) to the awake event: %v", time.Since(woke))
 	if !logind.WaitInhibitors(1, wait) {
 		t.Fatalf("the watcher did not take a new inhibitor after the wake (held %d)", logind.InhibitorsHeld())
 	}
@@ -134,5 +138,24 @@ func TestNoLogindClockGapReportsTheSleep(t *testing.T) {
 	clock.sleep(45 * time.Minute)
 	if ev := next(t, events); ev.State.Asleep || ev.Slept != 45*time.Minute || ev.Source != "clock-gap" {
 		t.Fatalf("after a 45m suspend: %+v, want awake having slept 45m, from the clock gap", ev)
+	}
+}
+
+func TestLogindMidSuspendAtStartTakesNoInhibitor(t *testing.T) {
+	logind := fakeLogind(t)
+	logind.Sleep() // nobody holds an inhibitor: returns at once, PreparingForSleep stays true
+	first, events, _ := watch(t, Options{})
+	if !first.State.Asleep {
+		t.Fatalf("first event %+v while logind is preparing for sleep, want asleep", first)
+	}
+	if n := logind.InhibitorsHeld(); n != 0 {
+		t.Fatalf("inhibitors held mid-suspend = %d, want 0: it would only hold the suspend up", n)
+	}
+	logind.Wake()
+	if ev := next(t, events); ev.State.Asleep {
+		t.Fatalf("after the wake: %+v, want awake", ev)
+	}
+	if !logind.WaitInhibitors(1, wait) {
+		t.Fatal("no inhibitor taken after the wake")
 	}
 }
