@@ -49,7 +49,7 @@ func (h *hub) run(ctx context.Context, updates <-chan update, out chan<- Event) 
 		case <-ctx.Done():
 			return
 		case u := <-updates:
-			ev, ok = h.tr.apply(u, h.slept(), time.Now())
+			ev, ok = h.apply(u)
 			ack = u.ack
 		case <-poll.C:
 			ev, ok = h.check()
@@ -93,19 +93,32 @@ func (h *hub) awaitInitial(ctx context.Context, updates <-chan update) bool {
 	}
 }
 
+// apply folds in an OS reading, together with any sleep the clock gap
+// shows now: a wake event then carries how long the machine slept.
+func (h *hub) apply(u update) (Event, bool) {
+	slept := h.slept()
+	if slept > 0 && u.dark == nil {
+		u.dark = darkProbe()
+	}
+	return h.tr.apply(u, slept, time.Now())
+}
+
 // check runs the clock-gap detector, then the tracker's timers.
 func (h *hub) check() (Event, bool) {
-	now := time.Now()
 	if slept := h.slept(); slept > 0 {
-		u := update{source: "clock-gap"}
-		// The gap says the machine runs again, not that the user is
-		// back: ask the OS whether this is a dark wake.
-		if dark, known := darkWakeNow(); known {
-			u.dark = &dark
-		}
-		return h.tr.apply(u, slept, now)
+		return h.tr.apply(update{source: "clock-gap", dark: darkProbe()}, slept, time.Now())
 	}
-	return h.tr.tick(now)
+	return h.tr.tick(time.Now())
+}
+
+// darkProbe asks the OS, where it can tell, whether a wake the clock gap
+// found is a dark one: the gap says the machine runs again, not that its
+// user is back. Nil when the OS cannot tell.
+func darkProbe() *bool {
+	if dark, known := darkWakeNow(); known {
+		return &dark
+	}
+	return nil
 }
 
 // slept reads the clock gap and returns the suspension it shows, if any.

@@ -40,6 +40,7 @@ func runOS(ctx context.Context, opts Options, updates chan<- update) {
 		if !w.sentInitial {
 			w.log.Warn("power: no logind, so sleep is detected by the clock gap only and the lid is not watched", "err", err)
 			w.send(ctx, update{source: "logind", initial: true})
+			w.sentInitial = true
 		} else if !w.warned {
 			w.log.Warn("power: lost logind; retrying", "err", err, "every", retryEvery)
 		} else {
