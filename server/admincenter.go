@@ -1,10 +1,154 @@
 package server
 
-import "net/http"
+import (
+	"errors"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+)
 
+// The Admin Center is a first-party client served by this process: it
+// signs the admin in through the same /authorize login form (code +
+// PKCE), keeps the session's refresh token in an HttpOnly, SameSite=Lax
+// cookie, and hands the page short-lived access tokens for the admin API.
+// Each page load renews the session, so an admin at work stays signed in
+// and an abandoned tab lapses with the account's timeout like any other.
 const (
 	adminCenterClientID = "walkme-admin-center"
 	adminCallbackPath   = "/admin/callback"
+	sessionCookie       = "walkme_admin"
+	loginCookie         = "walkme_admin_login"
 )
 
-func (s *Server) adminCenterRoutes(m *http.ServeMux) {}
+func (s *Server) adminCenterRoutes(m *http.ServeMux) {
+	assets, _ := fs.Sub(webFS, "web")
+	m.HandleFunc("GET /admin/{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/admin/security", http.StatusFound)
+	})
+	m.HandleFunc("GET /admin/security", s.handleSecurityPage)
+	m.HandleFunc("GET /admin/login", s.handleAdminLogin)
+	m.HandleFunc("GET "+adminCallbackPath, s.handleAdminCallback)
+	m.HandleFunc("POST /admin/token", s.handleAdminToken)
+	m.HandleFunc("POST /admin/logout", s.handleAdminLogout)
+	m.Handle("GET /admin/assets/", http.StripPrefix("/admin/assets/", onlyAssets(http.FileServerFS(assets))))
+}
+
+// onlyAssets keeps the file server to the page's script and style.
+func onlyAssets(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; p != "security.js" && p != "admin.css" {
+			http.NotFound(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) handleSecurityPage(w http.ResponseWriter, r *http.Request) {
+	if _, err := r.Cookie(sessionCookie); err != nil {
+		http.Redirect(w, r, s.endpoint("/admin/login"), http.StatusFound)
+		return
+	}
+	page, err := webFS.ReadFile("web/security.html")
+	if err != nil {
+		s.internal(w, "admin page", err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'")
+	w.Write(page)
+}
+
+// handleAdminLogin starts the code flow against ourselves.
+func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
+	state, verifier := newSecret(), newSecret()
+	http.SetCookie(w, s.cookie(loginCookie, state+"."+verifier, 600, http.SameSiteLaxMode))
+	q := url.Values{
+		"response_type": {"code"}, "client_id": {adminCenterClientID}, "redirect_uri": {s.endpoint(adminCallbackPath)},
+		"scope": {"openid email"}, "state": {state}, "code_challenge": {s256(verifier)}, "code_challenge_method": {"S256"},
+	}
+	http.Redirect(w, r, s.endpoint("/authorize?"+q.Encode()), http.StatusFound)
+}
+
+func (s *Server) handleAdminCallback(w http.ResponseWriter, r *http.Request) {
+	c, err := r.Cookie(loginCookie)
+	state, verifier, _ := strings.Cut(valueOf(c, err), ".")
+	if state == "" || !constantEqual(state, r.URL.Query().Get("state")) || r.URL.Query().Get("code") == "" {
+		http.Error(w, "This sign-in was not started here or has expired. Open the Admin Center again.", http.StatusBadRequest)
+		return
+	}
+	client, _ := s.client(adminCenterClientID)
+	resp, err := s.exchangeCode(r.Context(), client, r.URL.Query().Get("code"), s.endpoint(adminCallbackPath), verifier)
+	if s.adminGrantFailed(w, err) {
+		return
+	}
+	http.SetCookie(w, s.cookie(loginCookie, "", -1, http.SameSiteLaxMode))
+	http.SetCookie(w, s.cookie(sessionCookie, resp.RefreshToken, 0, http.SameSiteLaxMode))
+	http.Redirect(w, r, s.endpoint("/admin/security"), http.StatusFound)
+}
+
+// handleAdminToken renews the cookie session and returns an access token
+// for the admin API. The custom header makes a cross-site call need a
+// CORS preflight, which this server never grants.
+func (s *Server) handleAdminToken(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("X-Requested-With") != "walkme-admin" {
+		writeJSON(w, http.StatusForbidden, map[string]string{"error": "forbidden"})
+		return
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "signed_out"})
+		return
+	}
+	client, _ := s.client(adminCenterClientID)
+	resp, err := s.refresh(r.Context(), client, c.Value)
+	if s.adminGrantFailed(w, err) {
+		return
+	}
+	http.SetCookie(w, s.cookie(sessionCookie, resp.RefreshToken, 0, http.SameSiteLaxMode))
+	claims, _ := s.verifyAccess(resp.AccessToken)
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": resp.AccessToken, "expires_in": resp.ExpiresIn, "email": claims.Email})
+}
+
+func (s *Server) handleAdminLogout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if ss, _, err := s.tokenSession(r.Context(), c.Value); err == nil {
+			if err := s.store.EndSession(r.Context(), ss.ID, s.now(), "revoked"); err != nil {
+				s.internal(w, "sign out", err)
+				return
+			}
+		}
+	}
+	http.SetCookie(w, s.cookie(sessionCookie, "", -1, http.SameSiteLaxMode))
+	http.Redirect(w, r, s.endpoint("/admin/security"), http.StatusSeeOther)
+}
+
+// adminGrantFailed answers a failed grant: a refused one signs the
+// browser out, anything else is a server error.
+func (s *Server) adminGrantFailed(w http.ResponseWriter, err error) bool {
+	var ge *grantError
+	switch {
+	case err == nil:
+		return false
+	case errors.As(err, &ge):
+		http.SetCookie(w, s.cookie(sessionCookie, "", -1, http.SameSiteLaxMode))
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "signed_out", "error_description": ge.desc})
+	default:
+		s.internal(w, "admin sign-in", err)
+	}
+	return true
+}
+
+func (s *Server) cookie(name, value string, maxAge int, site http.SameSite) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: "/admin", MaxAge: maxAge, HttpOnly: true,
+		Secure: strings.HasPrefix(s.issuer, "https://"), SameSite: site}
+}
+
+func valueOf(c *http.Cookie, err error) string {
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}

@@ -1,0 +1,145 @@
+package server_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// browser is a cookie-keeping client that follows redirects, as a
+// browser does (the page's script is exercised through its API calls).
+func (e *env) browser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar}
+}
+
+func get(t *testing.T, c *http.Client, u string) (*http.Response, string) {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(b)
+}
+
+// adminSignIn opens the Security page, is sent to the login form, signs
+// in and lands on the page.
+func (e *env) adminSignIn(b *http.Client, email string) string {
+	e.t.Helper()
+	resp, body := get(e.t, b, e.url("/admin/security"))
+	if !strings.Contains(body, `name="password"`) || resp.Request.URL.Path != "/authorize" {
+		e.t.Fatalf("Security page without a session should show the login form; got %s %s", resp.Request.URL, body)
+	}
+	resp, err := b.PostForm(resp.Request.URL.String(), url.Values{"email": {email}, "password": {password}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/admin/security" {
+		e.t.Fatalf("after sign-in: %s at %s", resp.Status, resp.Request.URL)
+	}
+	return string(page)
+}
+
+// pageToken is what the page's script does first: trade the cookie
+// session for an access token.
+func pageToken(t *testing.T, e *env, b *http.Client) (string, int) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", e.url("/admin/token"), nil)
+	req.Header.Set("X-Requested-With", "walkme-admin")
+	resp, err := b.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+		Email       string `json:"email"`
+	}
+	json.NewDecoder(resp.Body).Decode(&tok)
+	return tok.AccessToken, resp.StatusCode
+}
+
+func TestAdminCenterSecurityPage(t *testing.T) {
+	e := newEnv(t, false)
+	b := e.browser()
+	page := e.adminSignIn(b, "admin@acme.test")
+	for _, want := range []string{"Inactivity Timeout", "15 min", "30 min", "60 min", "2 hrs", "4 hrs", "8 hrs", "24 hrs",
+		"Best practice configuration: 15 minutes", "Note: This configuration will apply to all users within this account.",
+		`id="save"`, `type="range"`, "/admin/assets/security.js"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("Security page lacks %q", want)
+		}
+	}
+	if resp, js := get(t, b, e.url("/admin/assets/security.js")); resp.StatusCode != 200 || !strings.Contains(js, "/api/admin/security") {
+		t.Errorf("page script: %s", resp.Status)
+	}
+	if resp, _ := get(t, b, e.url("/admin/assets/security.html")); resp.StatusCode != 404 {
+		t.Errorf("asset server serves other files: %s", resp.Status)
+	}
+	// The page's Save: token from the cookie session, then the admin API.
+	at, code := pageToken(t, e, b)
+	if code != 200 || at == "" {
+		t.Fatalf("/admin/token: %d", code)
+	}
+	e.putTimeout(at, "15m", 200)
+	if s, _ := e.getSecurity(at); s.InactivityTimeout != "15m" {
+		t.Errorf("after Save: %s", s.InactivityTimeout)
+	}
+	// Every call renews (rotates) the cookie session, and keeps working.
+	if at2, code := pageToken(t, e, b); code != 200 || at2 == at {
+		t.Errorf("second /admin/token: %d (new token? %v)", code, at2 != at)
+	}
+	// Without the custom header (a cross-site form post) it is refused.
+	resp, err := b.Post(e.url("/admin/token"), "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Errorf("/admin/token without X-Requested-With: %s, want 403", resp.Status)
+	}
+	// Sign out ends the session; the page sends the browser to sign in again.
+	resp, err = b.PostForm(e.url("/admin/logout"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Request.URL.Path != "/authorize" {
+		t.Errorf("after sign-out landed on %s, want the login form", resp.Request.URL.Path)
+	}
+	if e.active(at) {
+		t.Error("access token still active after Admin Center sign-out")
+	}
+}
+
+func TestAdminCenterNonAdmin(t *testing.T) {
+	e := newEnv(t, false)
+	b := e.browser()
+	e.adminSignIn(b, "user@acme.test")
+	at, code := pageToken(t, e, b)
+	if code != 200 {
+		t.Fatalf("/admin/token: %d", code)
+	}
+	if _, code := e.getSecurity(at); code != 403 {
+		t.Errorf("non-admin reading the setting through the page: %d, want 403", code)
+	}
+}
+
+func TestAdminCenterCallbackNeedsItsOwnState(t *testing.T) {
+	e := newEnv(t, false)
+	resp, _ := get(t, e.browser(), e.url("/admin/callback?code=x&state=y"))
+	if resp.StatusCode != 400 {
+		t.Errorf("callback without a login cookie: %s, want 400", resp.Status)
+	}
+	if _, code := pageToken(t, e, e.browser()); code != 401 {
+		t.Errorf("/admin/token without a session: %d, want 401", code)
+	}
+}
