@@ -78,6 +78,13 @@ func New(p Policy) *Machine {
 	return &Machine{policy: p.withDefaults(), netUp: true, heartbeats: map[string]time.Time{}}
 }
 
+// SetPolicy replaces the renewal policy (a managed-policy change applies
+// without a restart).
+func (m *Machine) SetPolicy(now time.Time, p Policy) Action {
+	m.policy = p.withDefaults()
+	return m.decide(now)
+}
+
 // SignIn starts tracking a session: after a sign-in (LastRenewal = now) or
 // when the agent starts with a session from the keychain, which may already
 // have lapsed (R11).

@@ -367,3 +367,17 @@ func TestPresenceFlapDoesNotRenewEachTime(t *testing.T) {
 		t.Fatalf("renewals %d over 10 flaps, want 10 closing renewals and no opening ones", len(s.renews))
 	}
 }
+
+func TestPolicyChangeAppliesAtOnce(t *testing.T) {
+	s := newSim(t, mins(15), 24*time.Hour)
+	s.open("WalkMe Editor")
+	s.advance(mins(5))
+	s.do(s.m.SetPolicy(s.now, Policy{RenewInterval: mins(2)}))
+	if len(s.renews) != 1 || s.renews[0] != mins(5) {
+		t.Fatalf("renewals %v, want one at once: the new 2m cadence was already overdue", s.renews)
+	}
+	s.advance(mins(9))
+	if len(s.renews) != 3 || s.renews[2] != mins(9) {
+		t.Fatalf("renewals %v, want every 2m after the change", s.renews)
+	}
+}

@@ -1,0 +1,262 @@
+// Package agent is the per-user session agent: it owns the session state
+// machine (package session), feeds it OS facts from platform/, carries out its
+// actions (renew through OIDC, keychain writes, revocation) and serves the
+// local API. Everything the machine sees passes through one goroutine, so the
+// machine needs no locks.
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/walkme/session-agent/agent/auth"
+	"github.com/walkme/session-agent/agent/config"
+	"github.com/walkme/session-agent/agent/localapi"
+	"github.com/walkme/session-agent/agent/session"
+	"github.com/walkme/session-agent/platform/keychain"
+)
+
+// Options configures an Agent. Keychain and Auth are required.
+type Options struct {
+	Config   config.Config
+	Locked   []string // configuration keys set by managed policy
+	Keychain keychain.Keychain
+	Auth     *auth.Client
+	// Inputs from the OS; nil channels are simply never ready.
+	Presence <-chan []string   // names of WalkMe processes, on change
+	Network  <-chan bool       // server reachable, on change
+	Power    <-chan PowerState // sleep/lid changes and wakes
+	Now      func() time.Time  // the wall clock; time.Now by default
+	Logger   *slog.Logger
+	Version  string
+}
+
+// PowerState is a sleep/lid report. Slept > 0 marks the first report after a
+// wake, with the time the machine was suspended.
+type PowerState struct {
+	Asleep, LidClosed bool
+	Slept             time.Duration
+}
+
+// Agent runs the session. Create with New, then Run.
+type Agent struct {
+	opts Options
+	log  *slog.Logger
+	now  func() time.Time
+	m    *session.Machine
+
+	ops     chan func()   // work for the loop goroutine
+	stopped chan struct{} // closed when Run returns
+	results chan renewResult
+
+	// Owned by the loop goroutine.
+	refresh  string // the current refresh token (also in the keychain)
+	access   string // the current access token, memory only
+	subs     map[chan localapi.Status]struct{}
+	last     localapi.Status
+	login    *pendingLogin
+	inflight bool
+}
+
+// New returns an agent ready to Run.
+func New(opts Options) (*Agent, error) {
+	if opts.Keychain == nil || opts.Auth == nil {
+		return nil, errors.New("agent: a keychain and an OIDC client are required")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	a := &Agent{
+		opts:    opts,
+		log:     opts.Logger,
+		now:     func() time.Time { return opts.Now().Round(0) }, // wall clock only: it keeps counting across sleep
+		ops:     make(chan func()),
+		stopped: make(chan struct{}),
+		results: make(chan renewResult, 1),
+		subs:    map[chan localapi.Status]struct{}{},
+	}
+	a.m = session.New(policyFor(opts.Config))
+	return a, nil
+}
+
+func policyFor(cfg config.Config) session.Policy {
+	return session.Policy{RenewInterval: cfg.RenewInterval, FallbackTimeout: cfg.InactivityTimeout, Jitter: jitter}
+}
+
+// Reconfigure applies a changed configuration (a managed-policy update) to
+// the running agent: the renewal cadence and fallback timeout at once.
+// Settings that name the server or the keychain need a new process; the
+// caller restarts for those (see cmd/walkme-agent).
+func (a *Agent) Reconfigure(ctx context.Context, cfg config.Config, locked []string) error {
+	return a.call(ctx, func() {
+		a.opts.Config, a.opts.Locked = cfg, locked
+		a.carryOut(ctx, a.m.SetPolicy(a.now(), policyFor(cfg)))
+		a.publish()
+	})
+}
+
+// Run restores a stored session and runs until ctx ends.
+func (a *Agent) Run(ctx context.Context) error {
+	defer close(a.stopped)
+	a.restore(ctx)
+	a.publish()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		a.resetTimer(timer)
+		var act session.Action
+		select {
+		case <-ctx.Done():
+			a.closeSubscribers()
+			return nil
+		case f := <-a.ops:
+			f()
+		case r := <-a.results:
+			act = a.finishRenewal(ctx, r)
+		case names, ok := <-a.opts.Presence:
+			if !ok {
+				a.opts.Presence = nil
+				break
+			}
+			act = a.m.SetProcesses(a.now(), names)
+		case up, ok := <-a.opts.Network:
+			if !ok {
+				a.opts.Network = nil
+				break
+			}
+			a.log.Info("network", "up", up)
+			act = a.m.SetNetwork(a.now(), up)
+		case p, ok := <-a.opts.Power:
+			if !ok {
+				a.opts.Power = nil
+				break
+			}
+			a.log.Info("power", "asleep", p.Asleep, "lid_closed", p.LidClosed, "slept", p.Slept)
+			act = a.m.SetPower(a.now(), p.Asleep, p.LidClosed)
+		case <-timer.C:
+			act = a.m.Tick(a.now())
+		}
+		a.carryOut(ctx, act)
+		a.publish()
+	}
+}
+
+// resetTimer arms the timer for the machine's next deadline. Go timers do
+// not count suspended time on Linux and macOS, so the wait is capped: after a
+// wake the loop re-decides from the wall clock within a few seconds even if
+// no power event arrives.
+func (a *Agent) resetTimer(t *time.Timer) {
+	const maxWait = 5 * time.Second
+	wait := maxWait
+	if next := a.m.NextWake(); !next.IsZero() {
+		wait = min(max(next.Sub(a.now()), 0), maxWait)
+	}
+	if !t.Stop() {
+		select {
+		case <-t.C:
+		default:
+		}
+	}
+	t.Reset(wait)
+}
+
+// carryOut performs what the machine asked for.
+func (a *Agent) carryOut(ctx context.Context, act session.Action) {
+	if act.End != "" {
+		a.endSession(ctx, act.End)
+	}
+	if act.Renew {
+		a.startRenewal(ctx)
+	}
+}
+
+var errStopped = errors.New("agent: stopped")
+
+// call runs f on the loop goroutine and waits for it.
+func (a *Agent) call(ctx context.Context, f func()) error {
+	done := make(chan struct{})
+	select {
+	case a.ops <- func() { f(); close(done) }:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-a.stopped:
+		return errStopped
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// restore picks up the session stored in the keychain, if any (R11: one that
+// lapsed while the agent was not running is deleted without a server call).
+func (a *Agent) restore(ctx context.Context) {
+	b, err := a.opts.Keychain.Get(ctx)
+	if errors.Is(err, keychain.ErrNotFound) {
+		return
+	}
+	if err != nil {
+		a.log.Error("read keychain", "err", err)
+		a.m.SetError(fmt.Sprintf("keychain: %v", err))
+		return
+	}
+	rec, err := parseRecord(b)
+	if err != nil {
+		a.log.Error("stored session unreadable; deleting it", "err", err)
+		a.deleteToken(ctx)
+		return
+	}
+	if rec.ServerURL != a.opts.Config.ServerURL {
+		a.log.Warn("stored session belongs to another server; signing out", "stored", rec.ServerURL)
+		a.refresh = rec.RefreshToken
+		a.revokeBestEffort(ctx)
+		a.deleteToken(ctx)
+		return
+	}
+	a.refresh = rec.RefreshToken
+	a.log.Info("restored session", "user", rec.User, "lapses_at", rec.LapsesAt)
+	a.carryOut(ctx, a.m.SignIn(a.now(), rec.session()))
+}
+
+func (a *Agent) endSession(ctx context.Context, reason string) {
+	a.log.Info("session ended", "reason", reason)
+	if reason == session.EndedByLogout {
+		a.revokeBestEffort(ctx)
+	}
+	a.deleteToken(ctx)
+	a.refresh, a.access = "", ""
+}
+
+func (a *Agent) revokeBestEffort(ctx context.Context) {
+	if a.refresh == "" {
+		return
+	}
+	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	err := a.opts.Auth.Revoke(rctx, a.refresh)
+	switch {
+	case errors.Is(err, auth.ErrRevocationUnsupported):
+		a.log.Info("the provider offers no revocation; the token is deleted locally")
+	case err != nil:
+		a.log.Warn("revoke failed; the session will lapse on the server at its timeout", "err", err)
+		a.m.SetError(fmt.Sprintf("sign-out could not reach the server (%v): the token is deleted here, and the server ends the session at its timeout", err))
+	}
+}
+
+func (a *Agent) deleteToken(ctx context.Context) {
+	if err := a.opts.Keychain.Delete(ctx); err != nil {
+		a.log.Error("delete keychain entry", "err", err)
+		a.m.SetError(fmt.Sprintf("keychain: %v", err))
+	}
+}
+
+func (a *Agent) locked() []string { return slices.Clone(a.opts.Locked) }

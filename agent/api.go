@@ -1,0 +1,161 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/walkme/session-agent/agent/auth"
+	"github.com/walkme/session-agent/agent/localapi"
+	"github.com/walkme/session-agent/agent/session"
+)
+
+// The Agent is the local API's backend.
+var _ localapi.Backend = (*Agent)(nil)
+
+type pendingLogin struct {
+	login *auth.Login
+	done  chan struct{}
+	err   error
+}
+
+// Status returns the current status.
+func (a *Agent) Status() localapi.Status {
+	var st localapi.Status
+	if err := a.call(context.Background(), func() { st = a.status() }); err != nil {
+		return a.last
+	}
+	return st
+}
+
+// Login starts a browser sign-in, or returns the one under way.
+func (a *Agent) Login(ctx context.Context) (localapi.LoginStart, error) {
+	if a.opts.Config.ServerURL == "" {
+		return localapi.LoginStart{}, fmt.Errorf("%w: ServerURL is not configured (set it in the config file or managed policy)", localapi.ErrConflict)
+	}
+	var start localapi.LoginStart
+	var err error
+	callErr := a.call(ctx, func() {
+		if a.login != nil {
+			start.AuthURL = a.login.login.AuthURL()
+			return
+		}
+		var l *auth.Login
+		l, err = a.opts.Auth.StartLogin(context.WithoutCancel(ctx))
+		if err != nil {
+			return
+		}
+		p := &pendingLogin{login: l, done: make(chan struct{})}
+		a.login = p
+		start.AuthURL = l.AuthURL()
+		go a.awaitLogin(p)
+	})
+	if callErr != nil {
+		return start, callErr
+	}
+	return start, err
+}
+
+// awaitLogin waits for the browser to come back, then signs in on the loop.
+func (a *Agent) awaitLogin(p *pendingLogin) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	tok, err := p.login.Wait(ctx)
+	p.login.Close()
+	_ = a.call(context.Background(), func() {
+		defer func() { a.login = nil; close(p.done); a.publish() }()
+		if err != nil {
+			p.err = err
+			a.log.Warn("sign-in failed", "err", err)
+			return
+		}
+		s := session.Session{User: tok.User, ServerURL: a.opts.Config.ServerURL, LastRenewal: a.now(), Timeout: tok.SessionTTL}
+		if s.Timeout <= 0 {
+			s.Timeout = a.opts.Config.InactivityTimeout
+		}
+		if p.err = a.store(ctx, tok.RefreshToken, s); p.err != nil {
+			a.log.Error("store token after sign-in", "err", p.err)
+			return
+		}
+		a.access = tok.AccessToken
+		a.log.Info("signed in", "user", s.User)
+		a.carryOut(ctx, a.m.SignIn(a.now(), s))
+	})
+}
+
+// LoginWait waits for the pending sign-in to end.
+func (a *Agent) LoginWait(ctx context.Context) (localapi.Status, error) {
+	var p *pendingLogin
+	if err := a.call(ctx, func() { p = a.login }); err != nil {
+		return localapi.Status{}, err
+	}
+	if p != nil {
+		select {
+		case <-p.done:
+		case <-ctx.Done():
+			return localapi.Status{}, ctx.Err()
+		}
+		if p.err != nil {
+			return a.Status(), p.err
+		}
+	}
+	return a.Status(), nil
+}
+
+// Logout ends the session on the server and in the keychain (R8).
+func (a *Agent) Logout(ctx context.Context) error {
+	return a.call(ctx, func() {
+		a.carryOut(ctx, a.m.Logout(a.now()))
+		a.publish()
+	})
+}
+
+// Renew renews now, and waits for the result.
+func (a *Agent) Renew(ctx context.Context) error {
+	var ok bool
+	if err := a.call(ctx, func() {
+		var act session.Action
+		act, ok = a.m.RenewNow(a.now())
+		a.carryOut(ctx, act)
+		a.publish()
+	}); err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%w: not signed in, or the computer is asleep", localapi.ErrConflict)
+	}
+	return a.waitRenewal(ctx)
+}
+
+// waitRenewal waits until no renewal is in flight and reports its outcome.
+func (a *Agent) waitRenewal(ctx context.Context) error {
+	updates, cancel := a.Subscribe()
+	defer cancel()
+	for {
+		var busy bool
+		var st localapi.Status
+		if err := a.call(ctx, func() { busy, st = a.inflight, a.status() }); err != nil {
+			return err
+		}
+		if !busy {
+			if st.LastError != "" {
+				return errors.New(st.LastError)
+			}
+			return nil
+		}
+		select {
+		case <-updates:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// Presence records a heartbeat from a WalkMe product.
+func (a *Agent) Presence(source string, ttl time.Duration) error {
+	return a.call(context.Background(), func() {
+		a.carryOut(context.Background(), a.m.Heartbeat(a.now(), source, ttl))
+		a.publish()
+	})
+}

@@ -1,0 +1,59 @@
+package agent
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/walkme/session-agent/agent/session"
+)
+
+// record is the one keychain entry per user: the refresh token and the
+// session's metadata as one small JSON value (Windows refuses secrets over
+// 2,560 bytes; access and ID tokens stay in memory only).
+type record struct {
+	Version        int       `json:"v"`
+	RefreshToken   string    `json:"refresh_token"`
+	User           string    `json:"user"`
+	ServerURL      string    `json:"server_url"`
+	LastRenewal    time.Time `json:"last_renewal"`
+	TimeoutSeconds float64   `json:"timeout_seconds"`
+	LapsesAt       time.Time `json:"lapses_at"`
+}
+
+const recordVersion = 1
+
+func newRecord(refresh string, s session.Session) record {
+	return record{
+		Version:        recordVersion,
+		RefreshToken:   refresh,
+		User:           s.User,
+		ServerURL:      s.ServerURL,
+		LastRenewal:    s.LastRenewal.UTC(),
+		TimeoutSeconds: s.Timeout.Seconds(),
+		LapsesAt:       s.LapsesAt().UTC(),
+	}
+}
+
+func (r record) session() session.Session {
+	return session.Session{
+		User:        r.User,
+		ServerURL:   r.ServerURL,
+		LastRenewal: r.LastRenewal,
+		Timeout:     time.Duration(r.TimeoutSeconds * float64(time.Second)),
+	}
+}
+
+func (r record) marshal() ([]byte, error) { return json.Marshal(r) }
+
+func parseRecord(b []byte) (record, error) {
+	var r record
+	if err := json.Unmarshal(b, &r); err != nil {
+		// Never echo the value: it holds a token.
+		return record{}, fmt.Errorf("keychain entry is not a WalkMe session record (%d bytes)", len(b))
+	}
+	if r.Version != recordVersion || r.RefreshToken == "" {
+		return record{}, fmt.Errorf("keychain entry has version %d or no token; expected version %d", r.Version, recordVersion)
+	}
+	return r, nil
+}

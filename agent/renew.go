@@ -1,0 +1,120 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"time"
+
+	"github.com/walkme/session-agent/agent/auth"
+	"github.com/walkme/session-agent/agent/session"
+)
+
+type renewResult struct {
+	sentAt time.Time
+	token  *auth.Token
+	err    error
+}
+
+// startRenewal refreshes the token in the background; the loop goes on
+// answering the local API meanwhile and receives the result on a.results.
+func (a *Agent) startRenewal(ctx context.Context) {
+	if a.inflight {
+		return
+	}
+	a.inflight = true
+	sentAt := a.now()
+	// Re-read the keychain first: the token there is the truth (a crash
+	// between rotation and our last write leaves the newest token there).
+	if b, err := a.opts.Keychain.Get(ctx); err == nil {
+		if rec, err := parseRecord(b); err == nil {
+			a.refresh = rec.RefreshToken
+		}
+	}
+	refresh := a.refresh
+	go func() {
+		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		tok, err := a.opts.Auth.Refresh(rctx, refresh)
+		select {
+		case a.results <- renewResult{sentAt: sentAt, token: tok, err: err}:
+		case <-ctx.Done():
+		}
+	}()
+}
+
+// finishRenewal stores a rotated token before anything uses it, then tells
+// the machine how the renewal went.
+func (a *Agent) finishRenewal(ctx context.Context, r renewResult) session.Action {
+	a.inflight = false
+	now := a.now()
+	if r.err != nil {
+		kind := classify(r.err)
+		a.log.Warn("renewal failed", "kind", kindName(kind), "err", r.err)
+		return a.m.RenewFailed(now, kind, fmt.Sprintf("renew: %v", r.err))
+	}
+	v := a.m.View()
+	if v.Session == nil {
+		return session.Action{} // ended while the request was out
+	}
+	s := *v.Session
+	s.LastRenewal = r.sentAt
+	s.Timeout = r.token.SessionTTL
+	if s.Timeout <= 0 {
+		s.Timeout = a.opts.Config.InactivityTimeout
+	}
+	if r.token.User != "" {
+		s.User = r.token.User
+	}
+	if err := a.store(ctx, r.token.RefreshToken, s); err != nil {
+		// The server keeps the previous token redeemable for a short grace,
+		// answering with this same successor: a retry recovers.
+		a.log.Error("store rotated token", "err", err)
+		return a.m.RenewFailed(now, session.Transient, fmt.Sprintf("keychain: %v", err))
+	}
+	a.access = r.token.AccessToken
+	a.log.Info("renewed", "lapses_at", s.LapsesAt().Format(time.RFC3339))
+	return a.m.RenewSucceeded(now, s.User, s.Timeout)
+}
+
+// store writes the refresh token and session metadata to the keychain.
+func (a *Agent) store(ctx context.Context, refresh string, s session.Session) error {
+	b, err := newRecord(refresh, s).marshal()
+	if err != nil {
+		return err
+	}
+	if err := a.opts.Keychain.Set(ctx, b); err != nil {
+		return err
+	}
+	a.refresh = refresh
+	return nil
+}
+
+// classify sorts a renewal error: the server ended the session, the network
+// failed, or something else went wrong that a retry may fix.
+func classify(err error) int {
+	var ne net.Error
+	var oe *net.OpError
+	var de *net.DNSError
+	switch {
+	case auth.IsRejected(err):
+		return session.Rejected
+	case errors.As(err, &oe), errors.As(err, &de), errors.As(err, &ne) && ne.Timeout():
+		return session.Unreachable
+	}
+	return session.Transient
+}
+
+func kindName(kind int) string {
+	switch kind {
+	case session.Rejected:
+		return "rejected"
+	case session.Unreachable:
+		return "unreachable"
+	}
+	return "transient"
+}
+
+func jitter() float64 { return rand.Float64() }

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/walkme/session-agent/agent"
+	"github.com/walkme/session-agent/agent/config"
+	"github.com/walkme/session-agent/platform/policy"
+)
+
+// exitRestart asks the service manager to start the agent again (systemd
+// Restart=on-failure, launchd KeepAlive SuccessfulExit=false): EX_TEMPFAIL.
+const exitRestart = 75
+
+// errRestart ends the agent so that it starts again with a configuration
+// that cannot change under a running agent.
+var errRestart = errors.New("configuration change needs a restart")
+
+// reloader applies configuration changes (managed policy, config files) to
+// a running agent. A bad change is logged and the agent keeps its last good
+// configuration.
+type reloader struct {
+	load  func() (*config.Loaded, error)
+	level *slog.LevelVar
+	files []string // config files to watch besides the policy sources
+	every time.Duration
+}
+
+func (r *reloader) watch(ctx context.Context, a *agent.Agent, live *atomic.Pointer[config.Config], log *slog.Logger, restart context.CancelCauseFunc) {
+	every := r.every
+	if every == 0 {
+		every = 5 * time.Second
+	}
+	changes := merge(policy.Watch(ctx, every), policy.WatchFrom(ctx, every, r.files...))
+	for range changes {
+		loaded, err := r.load()
+		if err != nil {
+			log.Error("configuration change rejected; keeping the last good configuration", "err", err)
+			continue
+		}
+		old := *live.Load()
+		if keys := restartKeys(old, loaded.Config); len(keys) > 0 {
+			log.Warn("configuration changed", "keys", keys)
+			restart(errRestart)
+			return
+		}
+		live.Store(&loaded.Config)
+		setLevel(r.level, loaded.Config.LogLevel)
+		if err := a.Reconfigure(ctx, loaded.Config, lockedKeys(loaded)); err != nil {
+			return
+		}
+		log.Info("configuration reloaded")
+	}
+}
+
+// restartKeys lists the changed settings that a running agent cannot adopt:
+// they name the server, the client or the keychain.
+func restartKeys(old, cur config.Config) []string {
+	var keys []string
+	add := func(changed bool, key string) {
+		if changed {
+			keys = append(keys, key)
+		}
+	}
+	add(old.ServerURL != cur.ServerURL, "ServerURL")
+	add(old.ClientID != cur.ClientID, "ClientID")
+	add(old.KeychainService != cur.KeychainService, "KeychainService")
+	add(old.KeychainBackend != cur.KeychainBackend, "KeychainBackend")
+	add(old.CAFile != cur.CAFile, "CAFile")
+	return keys
+}
+
+// merge coalesces change signals; it closes when every source has closed
+// (they close when their context ends).
+func merge(chans ...<-chan struct{}) <-chan struct{} {
+	out := make(chan struct{}, 1)
+	var wg sync.WaitGroup
+	for _, c := range chans {
+		wg.Go(func() {
+			for range c {
+				select {
+				case out <- struct{}{}:
+				default:
+				}
+			}
+		})
+	}
+	go func() { wg.Wait(); close(out) }()
+	return out
+}
+
+// configFiles are the files whose edits the running agent picks up.
+func (g *globals) configFiles() []string {
+	if g.configFile != "" {
+		return []string{g.configFile}
+	}
+	files := []string{config.DefaultMachineFile()}
+	if f, err := config.DefaultUserFile(); err == nil {
+		files = append(files, f)
+	}
+	return files
+}

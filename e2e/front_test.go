@@ -1,0 +1,53 @@
+package e2e
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"sync/atomic"
+	"testing"
+)
+
+// front stands on the issuer's address in front of a real walkme-sessiond:
+// it counts the token requests that reach the server and can break them
+// (mode "500" or "garbage") to play a failing server.
+type front struct {
+	issuer string
+	srv    *sessiond
+	mode   atomic.Value // "pass", "500", "garbage"
+	posts  atomic.Int64 // POST /token requests seen
+}
+
+func startFront(t *testing.T) *front {
+	t.Helper()
+	ln := listen(t)
+	f := &front{issuer: "http://" + ln.Addr().String()}
+	f.mode.Store("pass")
+	f.srv = startServerAt(t, f.issuer)
+	backend, _ := url.Parse(f.srv.listen)
+	proxy := httputil.NewSingleHostReverseProxy(backend)
+	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/token" && r.Method == http.MethodPost {
+			f.posts.Add(1)
+			switch f.mode.Load() {
+			case "500":
+				_, _ = io.Copy(io.Discard, r.Body)
+				http.Error(w, "internal error", http.StatusInternalServerError)
+				return
+			case "garbage":
+				_, _ = io.Copy(io.Discard, r.Body)
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, `{"access_token": 42, <html>`)
+				return
+			}
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	hs.Listener.Close()
+	hs.Listener = ln
+	hs.Start()
+	t.Cleanup(hs.Close)
+	return f
+}

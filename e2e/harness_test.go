@@ -1,0 +1,410 @@
+// Package e2e runs the real binaries end to end: walkme-sessiond on loopback
+// with SQLite, walkme-agent run with the real Secret Service (gnome-keyring on
+// a private D-Bus bus), sign-in through a $BROWSER script, and a stand-in
+// WalkMe process found by the real presence scan.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/walkme/session-agent/agent/auth"
+	"github.com/walkme/session-agent/agent/localapi"
+	"github.com/walkme/session-agent/internal/testenv"
+	"github.com/walkme/session-agent/internal/weblogin"
+)
+
+const (
+	account  = "acme"
+	admin    = "admin@acme.test"
+	password = "e2e password 123"
+	product  = "walkme-e2e-edit" // a stand-in WalkMe process name
+)
+
+var bins struct {
+	once          sync.Once
+	dir           string
+	agent, server string
+	err           error
+}
+
+// binaries builds walkme-agent and walkme-sessiond once per test run.
+func binaries(t *testing.T) (agentBin, serverBin string) {
+	t.Helper()
+	bins.once.Do(func() {
+		bins.dir, bins.err = os.MkdirTemp("", "walkme-e2e-bin")
+		if bins.err != nil {
+			return
+		}
+		for _, name := range []string{"walkme-agent", "walkme-sessiond"} {
+			out, err := exec.Command("go", "build", "-o", filepath.Join(bins.dir, name),
+				"github.com/walkme/session-agent/cmd/"+name).CombinedOutput()
+			if err != nil {
+				bins.err = fmt.Errorf("build %s: %v\n%s", name, err, out)
+				return
+			}
+		}
+		bins.agent = filepath.Join(bins.dir, "walkme-agent")
+		bins.server = filepath.Join(bins.dir, "walkme-sessiond")
+	})
+	if bins.err != nil {
+		t.Fatal(bins.err)
+	}
+	return bins.agent, bins.server
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bins.dir != "" {
+		os.RemoveAll(bins.dir)
+	}
+	os.Exit(code)
+}
+
+// sessiond is a running walkme-sessiond.
+type sessiond struct {
+	URL    string // the issuer
+	listen string // where it listens (the issuer, unless a front stands there)
+	db     string
+}
+
+func startServer(t *testing.T) *sessiond { return startServerAt(t, "") }
+
+func listen(t *testing.T) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
+// startServerAt starts walkme-sessiond; issuer, when set, is the URL it
+// advertises (a front in the test stands there).
+func startServerAt(t *testing.T, issuer string) *sessiond {
+	t.Helper()
+	_, serverBin := binaries(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "sessiond.db")
+	add := exec.Command(serverBin, "user", "add", "--db", db, "--account", account, "--email", admin, "--admin", "--password-stdin")
+	add.Stdin = strings.NewReader(password + "\n")
+	if out, err := add.CombinedOutput(); err != nil {
+		t.Fatalf("user add: %v\n%s", err, out)
+	}
+	addr := freeAddr(t)
+	s := &sessiond{URL: "http://" + addr, listen: "http://" + addr, db: db}
+	args := []string{"serve", "--listen", addr, "--db", db, "--dev"}
+	if issuer != "" {
+		s.URL = issuer
+		args = append(args, "--issuer", issuer)
+	}
+	startProcess(t, "sessiond", nil, serverBin, args...)
+	waitFor(t, 10*time.Second, "sessiond to answer", func() bool {
+		resp, err := http.Get(s.listen + "/.well-known/openid-configuration")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil && resp.StatusCode == 200
+	})
+	return s
+}
+
+// adminToken signs the admin in through the real authorization-code flow.
+func (s *sessiond) adminToken(t *testing.T) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c := auth.New(auth.Options{Issuer: s.URL, ClientID: "walkme-agent"})
+	login, err := c.StartLogin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer login.Close()
+	errc := make(chan error, 1)
+	go func() { errc <- weblogin.SignIn(ctx, login.AuthURL(), admin, password) }()
+	tok, err := login.Wait(ctx)
+	if err != nil {
+		t.Fatalf("admin sign-in: %v", err)
+	}
+	if err := <-errc; err != nil {
+		t.Fatalf("admin sign-in page: %v", err)
+	}
+	return tok.AccessToken
+}
+
+// setTimeout sets the account's inactivity timeout through the admin API.
+func (s *sessiond) setTimeout(t *testing.T, d string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"inactivity_timeout": d})
+	req, _ := http.NewRequest(http.MethodPut, s.URL+"/api/admin/security", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+s.adminToken(t))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("PUT security: HTTP %d", resp.StatusCode)
+	}
+}
+
+// introspect reports whether the server still accepts token.
+func (s *sessiond) introspect(t *testing.T, token string) bool {
+	t.Helper()
+	resp, err := http.PostForm(s.URL+"/introspect", url.Values{"token": {token}, "client_id": {"walkme-agent"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v struct {
+		Active bool `json:"active"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		t.Fatalf("introspect: %v", err)
+	}
+	return v.Active
+}
+
+// agentEnv is everything one user's agent runs with.
+type agentEnv struct {
+	t      *testing.T
+	bin    string
+	env    []string // keyring bus, HOME, $BROWSER, socket
+	config string
+	socket string
+	proc   *exec.Cmd
+}
+
+func newAgentEnv(t *testing.T, serverURL string, extra map[string]any) *agentEnv {
+	t.Helper()
+	agentBin, _ := binaries(t)
+	testenv.Command(t, "curl")
+	env := testenv.Keyring(t)
+	dir := t.TempDir()
+	browser := filepath.Join(dir, "browser.sh")
+	// The user's browser: load the page, post the form, follow the redirect.
+	script := fmt.Sprintf(`#!/bin/sh
+jar=$(mktemp)
+curl -sf -c "$jar" -b "$jar" "$1" >/dev/null &&
+curl -sf -L -c "$jar" -b "$jar" --data-urlencode email=%s --data-urlencode 'password=%s' "$1" >/dev/null
+rc=$?; rm -f "$jar"; exit $rc
+`, admin, password)
+	if err := os.WriteFile(browser, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := map[string]any{
+		"ServerURL":            serverURL,
+		"RenewInterval":        "2s",
+		"PresencePollInterval": "200ms",
+		"PresenceProcesses":    []string{product},
+		"DevMode":              true,
+	}
+	for k, v := range extra {
+		cfg[k] = v
+	}
+	cfgFile := filepath.Join(dir, "config.json")
+	b, _ := json.Marshal(cfg)
+	if err := os.WriteFile(cfgFile, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	socket := filepath.Join(dir, "run", "agent.sock")
+	env = append(env, "BROWSER="+browser, "WALKME_AGENT_SOCKET="+socket, "WALKME_AGENT_CONFIG="+cfgFile)
+	return &agentEnv{t: t, bin: agentBin, env: env, config: cfgFile, socket: socket}
+}
+
+// start runs `walkme-agent run` and waits until it answers.
+func (a *agentEnv) start() {
+	a.t.Helper()
+	a.proc = startProcess(a.t, "agent", a.env, a.bin, "run")
+	waitFor(a.t, 10*time.Second, "the agent to answer", func() bool {
+		_, err := a.status()
+		return err == nil
+	})
+}
+
+// stop ends the agent gracefully.
+func (a *agentEnv) stop() {
+	a.t.Helper()
+	stopProcess(a.proc)
+	a.proc = nil
+}
+
+// cli runs a walkme-agent command and returns its stdout and exit code.
+func (a *agentEnv) cli(args ...string) (string, int) {
+	a.t.Helper()
+	cmd := exec.Command(a.bin, args...)
+	cmd.Env = append(os.Environ(), a.env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		a.t.Fatalf("walkme-agent %v: %v", args, err)
+	}
+	if code != 0 && code != 3 {
+		a.t.Logf("walkme-agent %v exited %d: %s", args, code, errb.String())
+	}
+	return out.String() + errb.String(), code
+}
+
+func (a *agentEnv) status() (localapi.Status, error) {
+	cmd := exec.Command(a.bin, "status", "--json")
+	cmd.Env = append(os.Environ(), a.env...)
+	out, err := cmd.Output()
+	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 3 {
+		err = nil
+	}
+	if err != nil {
+		return localapi.Status{}, err
+	}
+	var st localapi.Status
+	if err := json.Unmarshal(out, &st); err != nil {
+		return st, fmt.Errorf("status --json: %v: %s", err, out)
+	}
+	return st, nil
+}
+
+func (a *agentEnv) mustStatus() localapi.Status {
+	a.t.Helper()
+	st, err := a.status()
+	if err != nil {
+		a.t.Fatalf("status: %v", err)
+	}
+	return st
+}
+
+// awaitStatus polls status --json until ok holds or the time runs out.
+func (a *agentEnv) awaitStatus(within time.Duration, what string, ok func(localapi.Status) bool) localapi.Status {
+	a.t.Helper()
+	var st localapi.Status
+	waitFor(a.t, within, what, func() bool {
+		var err error
+		st, err = a.status()
+		return err == nil && ok(st)
+	})
+	return st
+}
+
+func (a *agentEnv) login() {
+	a.t.Helper()
+	if out, code := a.cli("login"); code != 0 {
+		a.t.Fatalf("login exited %d: %s", code, out)
+	}
+}
+
+// keychainEntry returns the agent's keychain entry as secret-tool sees it,
+// or "" when there is none.
+func (a *agentEnv) keychainEntry() string {
+	a.t.Helper()
+	tool := testenv.Command(a.t, "secret-tool")
+	cmd := exec.Command(tool, "lookup", "service", "com.walkme.agent", "username", currentUser(a.t))
+	cmd.Env = append(os.Environ(), a.env...)
+	out, _ := cmd.Output()
+	return string(out)
+}
+
+// refreshToken returns the refresh token stored in the keychain.
+func (a *agentEnv) refreshToken() string {
+	a.t.Helper()
+	var rec struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	entry := a.keychainEntry()
+	if err := json.Unmarshal([]byte(entry), &rec); err != nil || rec.RefreshToken == "" {
+		a.t.Fatalf("keychain entry is not a session record (%d bytes)", len(entry))
+	}
+	return rec.RefreshToken
+}
+
+// openProduct starts a stand-in WalkMe window: a process whose name matches
+// PresenceProcesses. It returns a func that closes it.
+func openProduct(t *testing.T) (closeIt func()) {
+	t.Helper()
+	link := filepath.Join(t.TempDir(), product)
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(sleep, link); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(link, "600")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	closeIt = func() { stopProcess(cmd) }
+	t.Cleanup(closeIt)
+	return closeIt
+}
+
+func startProcess(t *testing.T, name string, env []string, bin string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	logf, err := os.Create(filepath.Join(t.TempDir(), name+".log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		stopProcess(cmd)
+		logf.Close()
+		if t.Failed() {
+			if b, err := os.ReadFile(logf.Name()); err == nil {
+				t.Logf("--- %s log ---\n%s", name, b)
+			}
+		}
+	})
+	return cmd
+}
+
+func stopProcess(cmd *exec.Cmd) {
+	if cmd == nil || cmd.Process == nil || cmd.ProcessState != nil {
+		return
+	}
+	_ = cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
+func waitFor(t *testing.T, within time.Duration, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up after %v waiting for %s", within, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln := listen(t)
+	defer ln.Close()
+	return ln.Addr().String()
+}

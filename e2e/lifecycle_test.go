@@ -1,0 +1,142 @@
+package e2e
+
+import (
+	"os/user"
+	"testing"
+	"time"
+
+	"github.com/walkme/session-agent/agent/localapi"
+)
+
+func currentUser(t *testing.T) string {
+	t.Helper()
+	u, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Username
+}
+
+// TestSessionLifecycle is issue 2's "done when": a 6 s timeout, renewals every
+// 2 s while the product runs, idle with one closing renewal after it exits,
+// a local lapse within the timeout plus 2 s, and the server agreeing.
+func TestSessionLifecycle(t *testing.T) {
+	srv := startServer(t)
+	srv.setTimeout(t, "6s")
+	a := newAgentEnv(t, srv.URL, nil)
+	a.start()
+
+	if st := a.mustStatus(); st.State != localapi.StateSignedOut {
+		t.Fatalf("fresh agent: state %s, want signed_out", st.State)
+	}
+	a.login()
+	st := a.mustStatus()
+	if st.State != localapi.StateIdle || st.User != admin || st.InactivityTimeoutSeconds != 6 {
+		t.Fatalf("after login: %+v; want idle as %s with a 6 s timeout from the server", st, admin)
+	}
+	if a.keychainEntry() == "" {
+		t.Fatal("no keychain entry after login")
+	}
+
+	closeProduct := openProduct(t)
+	st = a.awaitStatus(10*time.Second, "active with 3 renewals", func(st localapi.Status) bool {
+		return st.State == localapi.StateActive && st.Renewals >= 3
+	})
+	if !st.Presence.Open || len(st.Presence.Sources) != 1 || st.Presence.Sources[0] != product {
+		t.Fatalf("presence %+v, want the stand-in %q", st.Presence, product)
+	}
+	if st.NextRenewal == nil || st.LapsesAt == nil {
+		t.Fatalf("active status without next_renewal/lapses_at: %+v", st)
+	}
+
+	closeProduct()
+	closedAt := time.Now()
+	before := a.mustStatus().Renewals
+	st = a.awaitStatus(3*time.Second, "idle", func(st localapi.Status) bool { return st.State == localapi.StateIdle })
+	token := a.refreshToken() // the last token the agent holds
+	time.Sleep(3 * time.Second)
+	st = a.mustStatus()
+	if st.State != localapi.StateIdle || st.Renewals < before || st.Renewals > before+1 {
+		t.Fatalf("3 s after closing: state %s, renewals %d (was %d); want idle and at most the closing renewal", st.State, st.Renewals, before)
+	}
+	if !srv.introspect(t, token) {
+		t.Fatal("the server rejects the session before its timeout")
+	}
+
+	st = a.awaitStatus(time.Until(closedAt.Add(6*time.Second+2*time.Second)), "signed_out within timeout + 2 s",
+		func(st localapi.Status) bool { return !st.SignedIn() })
+	if st.SignedOutReason != localapi.ReasonExpired {
+		t.Fatalf("signed out for %q, want expired", st.SignedOutReason)
+	}
+	if e := a.keychainEntry(); e != "" {
+		t.Fatal("keychain entry still present after the lapse")
+	}
+	if srv.introspect(t, token) {
+		t.Fatal("the server still accepts the lapsed session's token")
+	}
+}
+
+// TestLogoutEndsTheSessionAtOnce is R8 end to end.
+func TestLogoutEndsTheSessionAtOnce(t *testing.T) {
+	srv := startServer(t)
+	a := newAgentEnv(t, srv.URL, nil)
+	a.start()
+	a.login()
+	token := a.refreshToken()
+	if out, code := a.cli("logout"); code != 0 {
+		t.Fatalf("logout exited %d: %s", code, out)
+	}
+	st := a.mustStatus()
+	if st.State != localapi.StateSignedOut || st.SignedOutReason != localapi.ReasonLogout {
+		t.Fatalf("after logout: %s/%s, want signed_out/logout", st.State, st.SignedOutReason)
+	}
+	if srv.introspect(t, token) {
+		t.Fatal("the server still accepts the token after logout")
+	}
+	if a.keychainEntry() != "" {
+		t.Fatal("keychain entry still present after logout")
+	}
+	if _, code := a.cli("status"); code != 3 {
+		t.Fatalf("status exit code %d when signed out, want 3", code)
+	}
+}
+
+// TestRestartKeepsTheSessionUntilItsDeadline is R11 across agent restarts.
+func TestRestartKeepsTheSessionUntilItsDeadline(t *testing.T) {
+	srv := startServer(t)
+	srv.setTimeout(t, "4s")
+	a := newAgentEnv(t, srv.URL, nil)
+	a.start()
+	a.login()
+	a.stop()
+	a.start()
+	if st := a.mustStatus(); st.State != localapi.StateIdle || st.User != admin {
+		t.Fatalf("after a restart: %s as %q, want the session kept (idle as %s)", st.State, st.User, admin)
+	}
+	token := a.refreshToken()
+	a.stop()
+	time.Sleep(5 * time.Second) // past the deadline while no agent runs
+	a.start()
+	st := a.mustStatus()
+	if st.State != localapi.StateSignedOut || st.SignedOutReason != localapi.ReasonExpired {
+		t.Fatalf("restart after the deadline: %s/%s, want signed_out/expired", st.State, st.SignedOutReason)
+	}
+	if a.keychainEntry() != "" {
+		t.Fatal("keychain entry kept past the deadline")
+	}
+	if srv.introspect(t, token) {
+		t.Fatal("the server accepts a token past the deadline")
+	}
+}
+
+// TestStatusWithoutAgent: exit code 1 and a clear message.
+func TestStatusWithoutAgent(t *testing.T) {
+	a := newAgentEnv(t, "http://127.0.0.1:9", nil)
+	out, code := a.cli("status")
+	if code != 1 {
+		t.Fatalf("status with no agent exited %d, want 1: %s", code, out)
+	}
+	if !contains(out, "not running") {
+		t.Fatalf("status with no agent said %q, want it to say the agent is not running", out)
+	}
+}
