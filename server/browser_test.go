@@ -1,0 +1,77 @@
+package server_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/walkme/session-agent/internal/testenv"
+)
+
+// TestAdminCenterInBrowser drives the real Security page in headless
+// Chromium: sign in through the login form, move the slider to 15 min,
+// Save, and check the account's setting changed on the server.
+func TestAdminCenterInBrowser(t *testing.T) {
+	chromium := testenv.Command(t, "chromium")
+	e := newEnv(t, false)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium), chromedp.NoSandbox,
+		chromedp.UserDataDir(t.TempDir()))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(e.url("/admin/security")),
+		chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), "admin@acme.test"),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitEnabled(chromedp.ID("save")),
+	)
+	if err != nil {
+		t.Fatalf("sign in through the page: %v", err)
+	}
+	current, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("current")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("timeout-card")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		// Move the slider to its first stop as a user's drag would.
+		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("timeout"); s.value = "0";
+			s.dispatchEvent(new Event("input")); })()`),
+		chromedp.Click(chromedp.ID("save")),
+		chromedp.Poll[chromedp.Void](`document.getElementById("status").textContent.includes("Saved")`),
+	)
+	if err != nil {
+		t.Fatalf("save through the page: %v", err)
+	}
+	status, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("current")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if current != "24 hrs" {
+		t.Errorf("initial setting shown as %q, want 24 hrs", current)
+	}
+	for _, want := range []string{"Best practice configuration: 15 minutes", "This configuration will apply to all users within this account."} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("page does not show %q", want)
+		}
+	}
+	if status != "15 min" {
+		t.Errorf("after Save the page shows %q, want 15 min", status)
+	}
+	a, err := e.store.Account(context.Background(), "acme")
+	if err != nil || a.InactivityTimeout != 15*time.Minute {
+		t.Errorf("server setting after Save: %v %v, want 15m", a.InactivityTimeout, err)
+	}
+}
