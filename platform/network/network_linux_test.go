@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/walkme/session-agent/internal/testenv"
 )
@@ -86,5 +87,45 @@ func TestChildInterfaceUp(t *testing.T) {
 	}
 	if st := Check(ctx, "https://walkme-agent-test.invalid"); !st.Up || !strings.Contains(st.Reason, "wm0") {
 		t.Errorf("DNS failure with wm0 up: %+v, want up (the renewal decides)", st)
+	}
+}
+
+// Watch hears of a new route from rtnetlink at once, long before its poll.
+func TestWatchHearsRouteChanges(t *testing.T) {
+	inNetns(t, "TestChildWatchHearsRouteChanges", "ip link set lo up\nip link add wm0 type veth peer name wm1\nip link set wm1 up")
+}
+
+func TestChildWatchHearsRouteChanges(t *testing.T) {
+	child(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const server = "https://10.9.9.7"
+	updates := Watch(ctx, server, time.Hour) // only a change feed can wake it
+	if st := <-updates; st.Up {
+		t.Fatalf("first status %+v, want down (no route yet)", st)
+	}
+	for _, args := range [][]string{{"addr", "add", "10.9.9.1/24", "dev", "wm0"}, {"link", "set", "wm0", "up"}} {
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v: %s", args, err, out)
+		}
+	}
+	select {
+	case st := <-updates:
+		if !st.Up {
+			t.Fatalf("after the route appeared: %+v, want up", st)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Watch did not report the new route (no rtnetlink notification?)")
+	}
+	if out, err := exec.Command("ip", "link", "set", "wm0", "down").CombinedOutput(); err != nil {
+		t.Fatalf("ip link set down: %v: %s", err, out)
+	}
+	select {
+	case st := <-updates:
+		if st.Up {
+			t.Fatalf("after the link went down: %+v, want down", st)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Watch did not report the link going down")
 	}
 }
