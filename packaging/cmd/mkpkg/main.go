@@ -11,6 +11,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	linuxpkg "github.com/walkme/session-agent/packaging/linux"
+	macospkg "github.com/walkme/session-agent/packaging/macos"
 	"github.com/walkme/session-agent/packaging/nativehost"
 	winpkg "github.com/walkme/session-agent/packaging/windows"
 )
@@ -26,7 +28,7 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("mkpkg: ")
 	var (
-		format  = flag.String("format", "", "deb, rpm, msi or pkg")
+		format  = flag.String("format", "", "deb, rpm, msi, pkg or mobileconfig")
 		name    = flag.String("name", "walkme-agent", "package: walkme-agent or walkme-sessiond")
 		bin     = flag.String("bin", "", "binary to package")
 		version = flag.String("version", "0.0.0", "version (git describe style is normalised)")
@@ -70,6 +72,13 @@ func run(format, name, bin, version, arch, out string, chrome, firefox []string)
 		} else {
 			err = linuxpkg.Agent(o, f)
 		}
+	case "pkg":
+		err = buildPkg(version, bin, f, mtime)
+	case "mobileconfig":
+		var b []byte
+		if b, err = macospkg.Mobileconfig(nil); err == nil {
+			_, err = f.Write(b)
+		}
 	case "msi":
 		err = buildMSI(version, bin, out, stage, chrome, firefox)
 	default:
@@ -84,6 +93,14 @@ func run(format, name, bin, version, arch, out string, chrome, firefox []string)
 	}
 	fmt.Println(out)
 	return nil
+}
+
+func buildPkg(version, bin string, w io.Writer, mtime time.Time) error {
+	p, err := macospkg.Agent(macospkg.Options{Version: linuxpkg.PackageVersion(version), Binary: bin, MTime: mtime})
+	if err != nil {
+		return err
+	}
+	return p.Write(w)
 }
 
 func buildMSI(version, bin, out, stage string, chrome, firefox []string) error {
