@@ -239,3 +239,17 @@ func TestRejectedAndRevoke(t *testing.T) {
 		t.Errorf("revoke unknown: %v", err)
 	}
 }
+
+func TestCloseEndsWait(t *testing.T) {
+	p := newProvider(t)
+	l, err := newClient(p.url).StartLogin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := l.Wait(context.Background()); done <- err }()
+	l.Close()
+	if err := <-done; !errors.Is(err, auth.ErrLoginClosed) {
+		t.Errorf("Wait after Close: %v, want ErrLoginClosed", err)
+	}
+}

@@ -29,6 +29,7 @@ type Login struct {
 	ln       net.Listener
 	srv      *http.Server
 	codes    chan callback // the first valid callback
+	closed   chan struct{} // closed by Close
 	once     sync.Once
 
 	mu    sync.Mutex
@@ -61,6 +62,7 @@ func (c *Client) StartLogin(ctx context.Context) (*Login, error) {
 		verifier: oauth2.GenerateVerifier(),
 		nonce:    rand.Text(),
 		codes:    make(chan callback),
+		closed:   make(chan struct{}),
 	}
 	l.authURL = l.cfg.AuthCodeURL(l.state, oauth2.S256ChallengeOption(l.verifier), oidc.Nonce(l.nonce))
 	mux := http.NewServeMux()
@@ -82,6 +84,8 @@ func (l *Login) Wait(ctx context.Context) (*Token, error) {
 	case cb = <-l.codes:
 	case <-ctx.Done():
 		return nil, fmt.Errorf("login: %w", ctx.Err())
+	case <-l.closed:
+		return nil, ErrLoginClosed
 	}
 	t, err := l.finish(ctx, cb)
 	cb.reply <- err
@@ -116,9 +120,14 @@ func (l *Login) finish(ctx context.Context, cb callback) (*Token, error) {
 	return t, nil
 }
 
-// Close stops the listener; Wait calls it, and calling it again is harmless.
+// ErrLoginClosed is Wait's answer when Close ended the sign-in first.
+var ErrLoginClosed = errors.New("login: cancelled")
+
+// Close stops the listener and ends a pending Wait; Wait calls it, and
+// calling it again is harmless.
 func (l *Login) Close() {
 	l.once.Do(func() {
+		close(l.closed)
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		// Shutdown lets the browser's page finish before closing.
