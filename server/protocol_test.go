@@ -159,3 +159,15 @@ func TestTokenResponse(t *testing.T) {
 		t.Errorf("unknown client: %s %s, want 401 invalid_client", resp.Status, body)
 	}
 }
+
+func TestRefreshTokenBoundToClient(t *testing.T) {
+	e := newEnv(t, false)
+	tk := e.login("user@acme.test")
+	resp := e.do("POST", e.url("/token"), url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tk.RefreshToken}, "client_id": {"walkme-admin-center"}}, "")
+	if body := readAll(t, resp); resp.StatusCode != 400 || !strings.Contains(body, "invalid_grant") {
+		t.Fatalf("another client's refresh: %s %s", resp.Status, body)
+	}
+	// Nothing rotated: the owner's token is still current, not in a grace.
+	e.clock.Advance(2 * 60e9)
+	e.mustRefresh(tk.RefreshToken)
+}

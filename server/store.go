@@ -136,6 +136,7 @@ type RefreshToken struct {
 // session (RotateReplayed, same successor); otherwise ends the session
 // with reason "reuse" (RotateReused).
 type Rotation struct {
+	ClientID      string // the presenting client; another client's token is RotateWrongClient
 	Hash          string
 	SuccessorHash string
 	Now           time.Time
@@ -152,6 +153,7 @@ const (
 	RotateReplayed
 	RotateReused
 	RotateEnded
+	RotateWrongClient // nothing changed
 )
 
 // RotationResult is Rotate's answer; Session is the session after the

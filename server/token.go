@@ -140,7 +140,7 @@ func (s *Server) refresh(ctx context.Context, c client, token string) (tokenResp
 	}
 	now := s.now()
 	next := s.keys.successor(token)
-	res, err := s.store.Rotate(ctx, Rotation{Hash: hashToken(token), SuccessorHash: hashToken(next), Now: now, Grace: RotationGrace})
+	res, err := s.store.Rotate(ctx, Rotation{ClientID: c.id, Hash: hashToken(token), SuccessorHash: hashToken(next), Now: now, Grace: RotationGrace})
 	if err != nil {
 		return tokenResponse{}, fmt.Errorf("rotate: %w", err)
 	}
@@ -153,15 +153,14 @@ func (s *Server) refresh(ctx context.Context, c client, token string) (tokenResp
 			return tokenResponse{}, invalidGrant("session ended")
 		}
 		return tokenResponse{}, invalidGrant("session lapsed after inactivity")
+	case RotateWrongClient:
+		return tokenResponse{}, invalidGrant("refresh token was issued to another client")
 	case RotateReused:
 		s.log.Warn("refresh token reuse: session revoked", "sid", ss.ID)
 		return tokenResponse{}, invalidGrant("refresh token already used; session revoked")
 	}
 	if res.Successor != hashToken(next) {
 		return tokenResponse{}, fmt.Errorf("rotate: stored successor does not match derivation key")
-	}
-	if ss.ClientID != c.id {
-		return tokenResponse{}, invalidGrant("refresh token was issued to another client")
 	}
 	u, err := s.store.User(ctx, ss.UserID)
 	if err != nil {

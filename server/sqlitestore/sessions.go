@@ -140,6 +140,10 @@ func rotate(ctx context.Context, tx *sql.Tx, r server.Rotation) (server.Rotation
 	if res.Session, err = loadSession(ctx, tx, t.SessionID); err != nil {
 		return res, err
 	}
+	if r.ClientID != "" && r.ClientID != res.Session.ClientID {
+		res.Outcome = server.RotateWrongClient
+		return res, nil
+	}
 	if !res.Session.Live(r.Now) {
 		res.Outcome = server.RotateEnded
 		return res, nil
