@@ -5,6 +5,8 @@
 # Signing: set SIGN_CERT and SIGN_KEY (PEM or DER files for osslsigncode) to sign the .exe and .msi.
 DIST ?= dist
 PKGBIN = $(DIST)/bin
+# A Mac release build passes its own (cgo, universal) binary here.
+DARWIN_AGENT ?= $(PKGBIN)/darwin-arm64/walkme-agent
 MKPKG_BIN = $(PKGBIN)/mkpkg
 PKG_VERSION ?= $(shell $(GO) build -o $(MKPKG_BIN) ./packaging/cmd/mkpkg && $(MKPKG_BIN) -print-version '$(VERSION)')
 CHROME_EXTENSION_IDS ?=
@@ -30,6 +32,20 @@ packages-linux:
 	  $(MKPKG) -format $$f -arch amd64 -name walkme-agent -bin $(PKGBIN)/linux-amd64/walkme-agent -o $(DIST)/walkme-agent_$(PKG_VERSION)_amd64.$$f && \
 	  $(MKPKG) -format $$f -arch amd64 -name walkme-sessiond -bin $(PKGBIN)/linux-amd64/walkme-sessiond -o $(DIST)/walkme-sessiond_$(PKG_VERSION)_amd64.$$f || exit 1; \
 	done
+
+packages-windows:
+	@mkdir -p $(PKGBIN)/windows-amd64 $(DIST)/windows
+	GOOS=windows GOARCH=amd64 $(PKG_GOBUILD) -o $(PKGBIN)/windows-amd64/walkme-agent.exe $(AGENT_CMD)
+	SIGN_CERT='$(SIGN_CERT)' SIGN_KEY='$(SIGN_KEY)' $(MKPKG) -format msi -bin $(PKGBIN)/windows-amd64/walkme-agent.exe -o $(DIST)/walkme-agent-$(PKG_VERSION)-x64.msi
+	cp -r packaging/windows/admx/. $(DIST)/windows/
+
+# The tray needs cgo on macOS, so a release .pkg is built on a Mac with
+# CGO_ENABLED=1 (see docs/deploy/macos.md); here the agent is built without cgo.
+packages-macos:
+	@mkdir -p $(PKGBIN)/darwin-arm64 $(DIST)/macos
+	GOOS=darwin GOARCH=arm64 $(PKG_GOBUILD) -o $(PKGBIN)/darwin-arm64/walkme-agent $(AGENT_CMD)
+	$(MKPKG) -format pkg -bin $(DARWIN_AGENT) -o $(DIST)/walkme-agent-$(PKG_VERSION).pkg
+	cp packaging/macos/com.walkme.agent.mobileconfig $(DIST)/macos/
 
 # Package tests with real tools (lintian, dpkg, rpm, msiinfo, wixl); see packaging/*_test.go.
 test-packages:

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -84,12 +85,14 @@ func build(format string, info *nfpm.Info, w io.Writer) error {
 	return nil
 }
 
+var releaseVersion = regexp.MustCompile(`^[0-9]+\.[0-9]+`)
+
 // PackageVersion turns a `git describe` version into one that dpkg and rpm
 // order correctly: "v1.2.3" -> "1.2.3", "v1.2.3-4-gabc" -> "1.2.3+4.gabc",
 // a bare commit "abc123" -> "0.0.0+abc123".
 func PackageVersion(v string) string {
 	v = strings.TrimPrefix(v, "v")
-	if v == "" || v[0] < '0' || v[0] > '9' {
+	if !releaseVersion.MatchString(v) { // a bare commit such as "3eade56"
 		v = "0.0.0-" + v
 	}
 	v = strings.Map(func(r rune) rune {

@@ -48,6 +48,7 @@ func TestPackageVersion(t *testing.T) {
 		"abc1234-dirty":      "0.0.0+abc1234.dirty",
 		"v2.0.0-rc1":         "2.0.0+rc1",
 		"dev":                "0.0.0+dev",
+		"3eade56-dirty":      "0.0.0+3eade56.dirty",
 		"v1.0.0_weird/chars": "1.0.0.weird.chars",
 	} {
 		if got := PackageVersion(in); got != want {
