@@ -17,7 +17,7 @@ func (e *env) browser() *http.Client {
 	return &http.Client{Jar: jar}
 }
 
-func get(t *testing.T, c *http.Client, u string) (*http.Response, string) {
+func get(t testing.TB, c *http.Client, u string) (*http.Response, string) {
 	t.Helper()
 	resp, err := c.Get(u)
 	if err != nil {

@@ -35,7 +35,7 @@ func (c *clock) Advance(d time.Duration) {
 
 // env is a real walkme-sessiond on loopback with a temporary SQLite file.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	store *sqlitestore.Store
 	clock *clock
@@ -78,6 +78,11 @@ var templateDB = sync.OnceValues(func() ([]byte, error) {
 func newEnv(t *testing.T, dev bool) *env {
 	t.Helper()
 	t.Parallel()
+	return startEnv(t, dev)
+}
+
+func startEnv(t testing.TB, dev bool) *env {
+	t.Helper()
 	tmpl, err := templateDB()
 	if err != nil {
 		t.Fatal(err)

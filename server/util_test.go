@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func bufferBody(t *testing.T, resp *http.Response) *http.Response {
+func bufferBody(t testing.TB, resp *http.Response) *http.Response {
 	t.Helper()
 	b, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -18,7 +18,7 @@ func bufferBody(t *testing.T, resp *http.Response) *http.Response {
 	return resp
 }
 
-func readAll(t *testing.T, resp *http.Response) string {
+func readAll(t testing.TB, resp *http.Response) string {
 	t.Helper()
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body = io.NopCloser(bytes.NewReader(b))
