@@ -11,6 +11,9 @@ import (
 // commLen is how many bytes of a name the kernel keeps in p_comm (MAXCOMLEN).
 const commLen = 16
 
+// sZomb is p_stat of a process that exited and awaits its parent (SZOMB).
+const sZomb = 5
+
 // osState: sysctl allocates its own buffers, nothing to keep.
 type osState struct{}
 
@@ -25,8 +28,8 @@ func (s *Scanner) scan() error {
 	uid := uint32(os.Getuid())
 	for i := range procs {
 		p := &procs[i]
-		if p.Eproc.Ucred.Uid != uid {
-			continue
+		if p.Eproc.Ucred.Uid != uid || p.Proc.P_stat == sZomb {
+			continue // another user's, or exited and not yet reaped
 		}
 		comm := p.Proc.P_comm[:]
 		if n := bytes.IndexByte(comm, 0); n >= 0 {

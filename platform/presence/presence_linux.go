@@ -18,6 +18,7 @@ type osState struct {
 	buf   []byte // file contents
 	path  []byte // "PID/file"
 	link  []byte // readlink buffer
+	comm  []byte // the process's comm
 }
 
 // scan reads /proc: every numeric entry's comm, and for a name that matches,
@@ -56,8 +57,9 @@ func (s *Scanner) scan() error {
 // check matches one process against the targets. Errors mean the process
 // went away or is not readable: it is skipped.
 func (s *Scanner) check(proc int, pid []byte, uid uint32) {
-	comm := s.read(proc, pid, "/comm")
-	comm = bytes.TrimSuffix(comm, []byte("\n"))
+	// Copied out of the read buffer, which the reads below reuse.
+	s.os.comm = append(s.os.comm[:0], bytes.TrimSuffix(s.read(proc, pid, "/comm"), []byte("\n"))...)
+	comm := s.os.comm
 	if len(comm) == 0 {
 		return
 	}
@@ -70,7 +72,7 @@ func (s *Scanner) check(proc int, pid []byte, uid uint32) {
 			break
 		}
 	}
-	if !candidate || !s.owned(proc, pid, uid) {
+	if !candidate || !s.owned(proc, pid, uid) || s.dead(proc, pid) {
 		return
 	}
 	var exe, argv0 []byte
@@ -105,6 +107,18 @@ func (s *Scanner) owned(proc int, pid []byte, uid uint32) bool {
 		return false
 	}
 	return st.Uid == uid
+}
+
+// dead reports whether the process has exited and waits to be reaped (a
+// zombie): its name is still in /proc but the product is closed.
+func (s *Scanner) dead(proc int, pid []byte) bool {
+	stat := s.read(proc, pid, "/stat") // "PID (comm) S ..."
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 || i+2 >= len(stat) {
+		return true // gone already
+	}
+	state := stat[i+2]
+	return state == 'Z' || state == 'X'
 }
 
 // read returns /proc/PID/file (at most one buffer's worth), or nil.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -109,6 +110,30 @@ func TestScanGoneAfterKill(t *testing.T) {
 	stop(t, cmd)
 	if open := scan(t, s); len(open) != 0 {
 		t.Fatalf("killed: open = %v, want none", open)
+	}
+}
+
+// A process that was killed but not yet reaped by its parent (a zombie)
+// still has its name in /proc, but the product is closed.
+func TestScanSkipsZombies(t *testing.T) {
+	s := NewScanner([]string{"walkme-editor"})
+	cmd := start(t, program(t, t.TempDir(), "walkme-editor", false), nil)
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	stat := "/proc/" + strconv.Itoa(cmd.Process.Pid) + "/stat"
+	for { // wait until the kernel has made it a zombie (we do not reap it)
+		b, err := os.ReadFile(stat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i := strings.LastIndexByte(string(b), ')'); i > 0 && b[i+2] == 'Z' {
+			break
+		}
+		runtime.Gosched()
+	}
+	if open := scan(t, s); len(open) != 0 {
+		t.Fatalf("zombie counted: open = %v", open)
 	}
 }
 
