@@ -8,7 +8,9 @@ PKGBIN = $(DIST)/bin
 # A Mac release build passes its own (cgo, universal) binary here.
 DARWIN_AGENT ?= $(PKGBIN)/darwin-arm64/walkme-agent
 MKPKG_BIN = $(PKGBIN)/mkpkg
-PKG_VERSION ?= $(shell $(GO) build -o $(MKPKG_BIN) ./packaging/cmd/mkpkg && $(MKPKG_BIN) -print-version '$(VERSION)')
+# Computed on first use and then kept, so one build has one version even when
+# the tree changes under it.
+PKG_VERSION ?= $(eval PKG_VERSION := $(shell $(GO) build -o $(MKPKG_BIN) ./packaging/cmd/mkpkg && $(MKPKG_BIN) -print-version '$(VERSION)'))$(PKG_VERSION)
 CHROME_EXTENSION_IDS ?=
 FIREFOX_EXTENSION_IDS ?= walkme-agent@walkme.com
 MKPKG = $(MKPKG_BIN) -version '$(PKG_VERSION)' \
