@@ -15,7 +15,6 @@ var exampleSettings = map[string]any{
 	"PresenceProcesses":    []string{"WalkMe Editor", "Google Chrome", "Microsoft Edge", "firefox", "Safari"},
 	"PresencePollInterval": "5s",
 	"InactivityTimeout":    "24h",
-	"KeychainService":      "com.walkme.agent",
 	"AdminCenterURL":       "https://sessions.example.com/admin",
 	"LogLevel":             "info",
 }
