@@ -37,7 +37,6 @@ func Run(ctx context.Context, o Options) error {
 		v.create(c.current())
 		go v.drain(ctx, c)
 		go c.follow(ctx)
-		go watchHost(ctx, o.Logger)
 		go func() { <-ctx.Done(); systray.Quit() }()
 	}
 	systray.Run(onReady, func() { cancel(); c.stop() })

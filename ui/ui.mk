@@ -1,0 +1,8 @@
+# Owned by ui/: `make screenshots` takes docs/tray*.png with the real tray in
+# a real xfce4-panel on Xvfb (apt: xvfb xfce4-panel imagemagick xdotool).
+.PHONY: screenshots
+screenshots:
+	@mkdir -p $(BIN) docs
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/tray-shot ./ui/tray/internal/shot
+	ui/screenshot/screenshot.sh $(BIN)/tray-shot docs/tray.png active
+	ui/screenshot/screenshot.sh $(BIN)/tray-shot docs/tray-idle.png idle
