@@ -16,8 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/godbus/dbus/v5"
-
 	"github.com/walkme/session-agent/agent/localapi"
 	"github.com/walkme/session-agent/internal/testenv"
 	"github.com/walkme/session-agent/platform/notify/notifytest"
@@ -118,67 +116,62 @@ func TestTrayFollowsAgentOverDBus(t *testing.T) {
 
 	// The tray starts before the agent: it shows the agent is down.
 	startTray(t, env)
-	conn, err := dbus.Connect(addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	p := &panel{t: t, conn: conn, item: watcher.WaitItem(t, 15*time.Second)}
-	p.waitLabel("Agent not running")
+	p := watcher.Panel(t, addr)
+	p.WaitLabel("Agent not running")
 	checkIcon(t, p, menu.IconError)
-	if st := p.prop("Status").Value(); st != "Active" {
+	if st := p.Prop("Status").Value(); st != "Active" {
 		t.Errorf("item Status = %v", st)
 	}
 
 	agent := newFakeAgent(localapi.Status{State: localapi.StateActive, User: "ana@example.com",
 		RenewIntervalSeconds: 900, InactivityTimeoutSeconds: 900, Locked: []string{"ServerURL"}})
 	agent.serve(t, socket)
-	es := p.waitLabel("Active — renews every 15 min")
+	es := p.WaitLabel("Active — renews every 15 min")
 	for _, want := range []string{"Signed in as ana@example.com", menu.ManagedLabel, "Renew now", "Sign out",
 		"Open Admin Center", "About", "Quit tray"} {
-		if _, ok := find(es, want); !ok {
-			t.Errorf("menu lacks %q:%s", want, dump(es))
+		if _, ok := trayhosttest.Find(es, want); !ok {
+			t.Errorf("menu lacks %q:%s", want, trayhosttest.Dump(es))
 		}
 	}
-	if e, _ := find(es, "Active — renews every 15 min"); e.Enabled {
+	if e, _ := trayhosttest.Find(es, "Active — renews every 15 min"); e.Enabled {
 		t.Error("the state line is clickable")
 	}
 	checkIcon(t, p, menu.IconActive)
-	if title := p.prop("Title").Value(); title != "WalkMe — Active — renews every 15 min" {
+	if title := p.Prop("Title").Value(); title != "WalkMe — Active — renews every 15 min" {
 		t.Errorf("Title = %q", title)
 	}
 	var tip struct {
 		Name  string
-		Icons []pixmap
+		Icons []trayhosttest.Pixmap
 		Title string
 		Desc  string
 	}
-	if err := p.prop("ToolTip").Store(&tip); err != nil || !strings.HasPrefix(tip.Title, "WalkMe: Active") {
+	if err := p.Prop("ToolTip").Store(&tip); err != nil || !strings.HasPrefix(tip.Title, "WalkMe: Active") {
 		t.Errorf("ToolTip = %+v (%v)", tip, err)
 	}
 
 	// Renew now reaches the agent.
-	p.click("Renew now")
+	p.Click("Renew now")
 	waitFor(t, agent.renews, "Renew")
 
 	// The session lapses by itself: the user is told why.
 	st := agent.Status()
 	st.State, st.SignedOutReason = localapi.StateSignedOut, localapi.ReasonExpired
 	agent.set(st)
-	p.waitLabel("Signed out — session expired")
+	p.WaitLabel("Signed out — session expired")
 	checkIcon(t, p, menu.IconSignedOut)
 	notes.Wait(t, 10*time.Second, func(c notifytest.Call) bool {
 		return c.Summary == "Signed out after 15 minutes of inactivity"
 	})
-	es = p.waitLabel("Sign in…")
-	if e, _ := find(es, "Renew now"); e.Enabled {
+	es = p.WaitLabel("Sign in…")
+	if e, _ := trayhosttest.Find(es, "Renew now"); e.Enabled {
 		t.Error("Renew now is enabled while signed out")
 	}
 
 	// Sign in… opens the browser at the agent's URL, and the agent signs in.
-	p.click("Sign in…")
+	p.Click("Sign in…")
 	waitFor(t, agent.logins, "Login")
-	p.waitLabel("Signed in as ana@example.com")
+	p.WaitLabel("Signed in as ana@example.com")
 	if b, err := os.ReadFile(opened); err != nil || !strings.HasPrefix(string(b), "http://127.0.0.1:9/authorize?") {
 		t.Errorf("browser opened %q (%v)", b, err)
 	}
@@ -188,23 +181,23 @@ func TestTrayFollowsAgentOverDBus(t *testing.T) {
 	st = agent.Status()
 	st.State, st.LapsesAt = localapi.StateIdle, &lapse
 	agent.set(st)
-	p.waitLabel("Idle — session ends at " + lapse.Format("15:04"))
+	p.WaitLabel("Idle — session ends at " + lapse.Format("15:04"))
 	checkIcon(t, p, menu.IconIdle)
 	notes.Wait(t, 10*time.Second, func(c notifytest.Call) bool {
 		return c.Summary == "Your WalkMe session ends at "+lapse.Format("15:04")
 	})
 
 	// Sign out from the menu.
-	p.click("Sign out")
+	p.Click("Sign out")
 	waitFor(t, agent.logouts, "Logout")
-	p.waitLabel("Signed out")
+	p.WaitLabel("Signed out")
 
 	// The agent goes away and comes back: the tray follows.
 	agent.stop()
-	p.waitLabel("Agent not running")
+	p.WaitLabel("Agent not running")
 	checkIcon(t, p, menu.IconError)
 	agent.serve(t, socket)
-	p.waitLabel("Signed out")
+	p.WaitLabel("Signed out")
 
 	// One tray per session.
 	if code := startTray(t, env).wait(t); code != 3 {
@@ -214,8 +207,8 @@ func TestTrayFollowsAgentOverDBus(t *testing.T) {
 	// The panel restarts: the item registers with the new watcher.
 	watcher.Stop()
 	watcher = trayhosttest.Start(t, addr)
-	if it := watcher.WaitItem(t, 15*time.Second); it.Service != p.item.Service {
-		t.Errorf("re-registered as %+v, want %+v", it, p.item)
+	if it := watcher.WaitItem(t, 15*time.Second); it.Service != p.Item.Service {
+		t.Errorf("re-registered as %+v, want %+v", it, p.Item)
 	}
 }
 
@@ -225,13 +218,8 @@ func TestTrayQuit(t *testing.T) {
 	run := t.TempDir()
 	tr := startTray(t, []string{"DBUS_SESSION_BUS_ADDRESS=" + addr, "XDG_RUNTIME_DIR=" + run,
 		"WALKME_AGENT_SOCKET=" + filepath.Join(run, "walkme-agent", "agent.sock")})
-	conn, err := dbus.Connect(addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	p := &panel{t: t, conn: conn, item: watcher.WaitItem(t, 15*time.Second)}
-	p.click("Quit tray")
+	p := watcher.Panel(t, addr)
+	p.Click("Quit tray")
 	if code := tr.wait(t); code != 0 {
 		t.Errorf("tray exited %d after Quit tray, want 0", code)
 	}
@@ -239,7 +227,7 @@ func TestTrayQuit(t *testing.T) {
 
 // checkIcon compares the item's pixmap with the icon file, in the ARGB
 // order the StatusNotifierItem spec uses.
-func checkIcon(t *testing.T, p *panel, id menu.Icon) {
+func checkIcon(t *testing.T, p *trayhosttest.Panel, id menu.Icon) {
 	t.Helper()
 	img, err := png.Decode(bytes.NewReader(icons.PNG(id)))
 	if err != nil {
@@ -248,7 +236,7 @@ func checkIcon(t *testing.T, p *panel, id menu.Icon) {
 	want := argb(img)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		px := p.icon()
+		px := p.Icon()
 		if int(px.W) == img.Bounds().Dx() && bytes.Equal(px.Pix, want) {
 			return
 		}
