@@ -4,7 +4,7 @@ BIN := bin
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/walkme/session-agent/internal/version.Version=$(VERSION)
 # Packages that use no cgo and must keep building on macOS.
-DARWIN_PKGS = $(shell GOOS=darwin CGO_ENABLED=0 $(GO) list -e -f '{{if not .CgoFiles}}{{.ImportPath}}{{end}}' ./... 2>/dev/null)
+DARWIN_PKGS = $(shell GOOS=darwin CGO_ENABLED=0 $(GO) list -e -f '{{if and (not .CgoFiles) (or .GoFiles .TestGoFiles .XTestGoFiles)}}{{.ImportPath}}{{end}}' ./... 2>/dev/null)
 
 .PHONY: all build test test-go cross lint demo bench deps clean
 

@@ -1,7 +1,11 @@
+//go:build linux
+
 package e2e
 
 import (
+	"crypto/tls"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -22,8 +26,17 @@ type front struct {
 
 func startFront(t *testing.T) *front {
 	t.Helper()
-	ln := listen(t)
-	f := &front{issuer: "http://" + ln.Addr().String()}
+	return startFrontOn(t, listen(t), nil)
+}
+
+// startFrontOn starts a front on ln, serving HTTPS with cert when given.
+func startFrontOn(t *testing.T, ln net.Listener, cert *tls.Certificate) *front {
+	t.Helper()
+	scheme := "http://"
+	if cert != nil {
+		scheme = "https://"
+	}
+	f := &front{issuer: scheme + ln.Addr().String()}
 	f.mode.Store("pass")
 	f.srv = startServerAt(t, f.issuer)
 	backend, _ := url.Parse(f.srv.listen)
@@ -47,7 +60,12 @@ func startFront(t *testing.T) *front {
 	}))
 	hs.Listener.Close()
 	hs.Listener = ln
-	hs.Start()
+	if cert != nil {
+		hs.TLS = &tls.Config{Certificates: []tls.Certificate{*cert}}
+		hs.StartTLS()
+	} else {
+		hs.Start()
+	}
 	t.Cleanup(hs.Close)
 	return f
 }

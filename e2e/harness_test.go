@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package e2e runs the real binaries end to end: walkme-sessiond on loopback
 // with SQLite, walkme-agent run with the real Secret Service (gnome-keyring on
 // a private D-Bus bus), sign-in through a $BROWSER script, and a stand-in
