@@ -3,7 +3,16 @@
 # Runs only as root with apt; elsewhere it says what is missing and the tests skip
 # (or fail under CI=true).
 set -euo pipefail
-pkgs=(gnome-keyring libsecret-tools dbus dbus-user-session curl iproute2)
+pkgs=(
+  # keychain, D-Bus (logind stand-in, tray, notifications), sign-in browser, network namespaces
+  gnome-keyring libsecret-tools dbus dbus-user-session curl iproute2
+  # Windows code under wine (with the ProcessPrng shim built by mingw)
+  wine wine64 gcc-mingw-w64-x86-64
+  # the Admin Center page in headless Chromium
+  chromium
+  # packages: lintian, rpm, msitools/wixl, systemd unit checks, signing
+  lintian rpm msitools wixl systemd osslsigncode openssl cpio init-system-helpers
+)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
