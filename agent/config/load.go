@@ -17,7 +17,9 @@ type Options struct {
 	// FileFromEnv says File came from $WALKME_AGENT_CONFIG (for messages).
 	FileFromEnv bool
 	// MachineFile is the machine-wide file; "" means the OS default
-	// (DefaultMachineFile). A missing machine file is fine.
+	// (DefaultMachineFile), and on Windows also the machine registry key
+	// HKLM\SOFTWARE\WalkMe\Agent that the MSI writes, below that file. A
+	// MachineFile that is set replaces both. A missing machine file is fine.
 	MachineFile string
 	// UserFile is the user's file; "" means the OS default (DefaultUserFile).
 	// A missing user file is fine.
@@ -35,8 +37,9 @@ type Loaded struct {
 	Warnings []error   // non-fatal: ignored values, unknown policy keys
 }
 
-// Load merges defaults < machine file < user file (or Options.File) <
-// managed policy, checks every value and validates the result.
+// Load merges defaults < machine registry key (Windows) < machine file <
+// user file (or Options.File) < managed policy, checks every value and
+// validates the result.
 //
 // Any error — a file that does not parse, an unknown key, a value of the
 // wrong type, a merged value that fails Validate — makes Load fail, with
@@ -64,11 +67,14 @@ func Load(opts Options) (*Loaded, error) {
 	return loaded, nil
 }
 
-// fileLayers reads the machine file and the user file (or Options.File).
+// fileLayers reads the machine layers and the user file (or Options.File).
 func fileLayers(opts Options) ([]Layer, []error) {
-	machine := Source{Kind: KindMachine, Path: opts.MachineFile}
-	if machine.Path == "" {
-		machine.Path = DefaultMachineFile()
+	var layers []Layer
+	var errs []error
+	if opts.MachineFile == "" {
+		layers, errs = defaultMachineLayers()
+	} else {
+		layers, errs = readOptional(layers, errs, Source{Kind: KindMachine, Path: opts.MachineFile})
 	}
 	user := Source{Kind: KindUser, Path: opts.UserFile}
 	switch {
@@ -80,26 +86,25 @@ func fileLayers(opts Options) ([]Layer, []error) {
 		p, err := DefaultUserFile()
 		if err != nil {
 			// No home directory (a system account): there is no user file.
-			user.Path = ""
-		} else {
-			user.Path = p
+			return layers, errs
 		}
+		user.Path = p
 	}
-	var layers []Layer
-	var errs []error
-	for _, src := range []Source{machine, user} {
-		if src.Path == "" {
-			continue
-		}
-		l, err := ReadFile(src)
-		optional := src.Kind == KindMachine || src.Kind == KindUser
-		switch {
-		case err == nil:
-			layers = append(layers, l)
-		case optional && errors.Is(err, fs.ErrNotExist):
-		default:
-			errs = append(errs, err)
-		}
+	return readOptional(layers, errs, user)
+}
+
+// readOptional appends the layer of the file src names to layers, or its
+// error to errs. A missing machine or user file is no layer and no error;
+// a missing --config file is an error.
+func readOptional(layers []Layer, errs []error, src Source) ([]Layer, []error) {
+	l, err := ReadFile(src)
+	optional := src.Kind == KindMachine || src.Kind == KindUser
+	switch {
+	case err == nil:
+		layers = append(layers, l)
+	case optional && errors.Is(err, fs.ErrNotExist):
+	default:
+		errs = append(errs, err)
 	}
 	return layers, errs
 }

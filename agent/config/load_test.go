@@ -253,12 +253,13 @@ func TestFormatDuration(t *testing.T) {
 
 func TestSourceString(t *testing.T) {
 	for src, want := range map[config.Source]string{
-		{Kind: config.KindDefault}:                  "default",
-		{Kind: config.KindMachine, Path: "/m.json"}: "machine file /m.json",
-		{Kind: config.KindUser, Path: "/u.json"}:    "user file /u.json",
-		{Kind: config.KindFile, Path: "/f.json"}:    "config file /f.json",
-		{Kind: config.KindEnv, Path: "/e.json"}:     "config file /e.json (from $WALKME_AGENT_CONFIG)",
-		{Kind: config.KindPolicy, Path: "/p.json"}:  "managed policy /p.json",
+		{Kind: config.KindDefault}:                                      "default",
+		{Kind: config.KindMachine, Path: "/m.json"}:                     "machine file /m.json",
+		{Kind: config.KindRegistry, Path: `HKLM\SOFTWARE\WalkMe\Agent`}: `machine registry HKLM\SOFTWARE\WalkMe\Agent`,
+		{Kind: config.KindUser, Path: "/u.json"}:                        "user file /u.json",
+		{Kind: config.KindFile, Path: "/f.json"}:                        "config file /f.json",
+		{Kind: config.KindEnv, Path: "/e.json"}:                         "config file /e.json (from $WALKME_AGENT_CONFIG)",
+		{Kind: config.KindPolicy, Path: "/p.json"}:                      "managed policy /p.json",
 	} {
 		if got := src.String(); got != want {
 			t.Errorf("%#v.String() = %q, want %q", src, got, want)

@@ -4,12 +4,13 @@ import "fmt"
 
 // Source kinds, lowest precedence first.
 const (
-	KindDefault = "default" // built in
-	KindMachine = "machine" // the machine-wide config file
-	KindUser    = "user"    // the user's config file
-	KindFile    = "file"    // a file named by --config
-	KindEnv     = "env"     // a file named by $WALKME_AGENT_CONFIG
-	KindPolicy  = "policy"  // managed policy (MDM, Group Policy): locked
+	KindDefault  = "default"  // built in
+	KindRegistry = "registry" // Windows: the machine configuration the MSI writes (HKLM\SOFTWARE\WalkMe\Agent)
+	KindMachine  = "machine"  // the machine-wide config file
+	KindUser     = "user"     // the user's config file
+	KindFile     = "file"     // a file named by --config
+	KindEnv      = "env"      // a file named by $WALKME_AGENT_CONFIG
+	KindPolicy   = "policy"   // managed policy (MDM, Group Policy): locked
 )
 
 // Source says where a value came from.
@@ -23,6 +24,8 @@ func (s Source) String() string {
 	switch s.Kind {
 	case KindDefault, "":
 		return "default"
+	case KindRegistry:
+		return "machine registry " + s.Path
 	case KindMachine:
 		return "machine file " + s.Path
 	case KindUser:

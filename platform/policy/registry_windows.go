@@ -66,61 +66,7 @@ const access = registry.QUERY_VALUE | registry.WOW64_64KEY
 
 // readKey reads the values of one key; a missing key is (_, false, nil).
 func readKey(k regKey) (config.Layer, bool, error) {
-	key, err := registry.OpenKey(k.root, k.path, access)
-	if errors.Is(err, registry.ErrNotExist) {
-		return config.Layer{}, false, nil
-	}
-	if err != nil {
-		return config.Layer{}, false, &config.Error{Source: k.source(), Err: err}
-	}
-	defer key.Close()
-	names, err := key.ReadValueNames(0)
-	if err != nil {
-		return config.Layer{}, false, &config.Error{Source: k.source(), Err: err}
-	}
-	values := make(map[string]any, len(names))
-	for _, name := range names {
-		if name == "" {
-			continue // the key's (Default) value is not a setting
-		}
-		v, err := readValue(key, name)
-		if err != nil {
-			return config.Layer{}, false, &config.Error{Source: k.source(), Key: name, Err: err}
-		}
-		values[name] = v
-	}
-	return config.Layer{Source: k.source(), Values: values}, true, nil
-}
-
-// readValue maps registry types to what agent/config accepts: REG_SZ and
-// REG_EXPAND_SZ (expanded) are strings, REG_DWORD and REG_QWORD integers
-// (DevMode takes 0 or 1), REG_MULTI_SZ a list.
-func readValue(key registry.Key, name string) (any, error) {
-	_, typ, err := key.GetValue(name, nil)
-	if err != nil {
-		return nil, err
-	}
-	switch typ {
-	case registry.SZ:
-		s, _, err := key.GetStringValue(name)
-		return s, err
-	case registry.EXPAND_SZ:
-		s, _, err := key.GetStringValue(name)
-		if err != nil {
-			return nil, err
-		}
-		return registry.ExpandString(s)
-	case registry.DWORD:
-		n, _, err := key.GetIntegerValue(name)
-		return uint32(n), err
-	case registry.QWORD:
-		n, _, err := key.GetIntegerValue(name)
-		return n, err
-	case registry.MULTI_SZ:
-		list, _, err := key.GetStringsValue(name)
-		return list, err
-	}
-	return nil, fmt.Errorf("registry type %d is not supported (use REG_SZ, REG_DWORD or REG_MULTI_SZ)", typ)
+	return config.ReadRegistryKey(k.root, k.path, k.source())
 }
 
 // keysState fingerprints the keys by existence and last-write time, which
