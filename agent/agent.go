@@ -125,6 +125,7 @@ func (a *Agent) Run(ctx context.Context) error {
 				a.opts.Presence = nil
 				break
 			}
+			a.log.Info("presence", "open", names)
 			act = a.m.SetProcesses(a.now(), names)
 		case up, ok := <-a.opts.Network:
 			if !ok {

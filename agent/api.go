@@ -113,6 +113,7 @@ func (a *Agent) Logout(ctx context.Context) error {
 
 // Renew renews now, and waits for the result.
 func (a *Agent) Renew(ctx context.Context) error {
+	a.log.Info("renewal requested through the local API")
 	var ok bool
 	if err := a.call(ctx, func() {
 		var act session.Action

@@ -17,7 +17,7 @@ func (a *Agent) status() localapi.Status {
 		State:                    v.State,
 		ServerURL:                cfg.ServerURL,
 		SignedOutReason:          v.SignedOutReason,
-		InactivityTimeoutSeconds: int64(cfg.InactivityTimeout / time.Second),
+		InactivityTimeoutSeconds: int64(v.Timeout / time.Second),
 		RenewIntervalSeconds:     int64(cfg.RenewInterval / time.Second),
 		Renewals:                 v.Renewals,
 		Presence:                 localapi.Presence{Open: v.Open, Sources: v.Sources},
@@ -38,7 +38,6 @@ func (a *Agent) status() localapi.Status {
 	if s := v.Session; s != nil {
 		st.User = s.User
 		st.SignedOutReason = ""
-		st.InactivityTimeoutSeconds = int64(s.Timeout / time.Second)
 		st.RenewIntervalSeconds = int64(v.Cadence / time.Second)
 		st.LastRenewal = timePtr(s.LastRenewal)
 		st.LapsesAt = timePtr(v.LapsesAt)

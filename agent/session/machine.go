@@ -52,7 +52,8 @@ type Machine struct {
 	policy Policy
 
 	sess   *Session
-	reason string // why the last session ended
+	reason string  // why the last session ended
+	ended  Session // the last session that ended, for the status
 
 	procs      []string             // names of WalkMe processes seen running
 	heartbeats map[string]time.Time // presence heartbeats: source -> expiry
@@ -221,6 +222,7 @@ func (m *Machine) resetRenewal() {
 }
 
 func (m *Machine) end(reason string) Action {
+	m.ended = *m.sess
 	m.sess = nil
 	m.reason = reason
 	m.inflight = false

@@ -381,3 +381,17 @@ func TestPolicyChangeAppliesAtOnce(t *testing.T) {
 		t.Fatalf("renewals %v, want every 2m after the change", s.renews)
 	}
 }
+
+func TestViewKeepsTheEndedSessionsTimeout(t *testing.T) {
+	s := newSim(t, mins(15), mins(30))
+	if got := s.m.View().Timeout; got != mins(30) {
+		t.Fatalf("live timeout %v, want 30m", got)
+	}
+	s.advance(mins(31))
+	if v := s.m.View(); v.State != SignedOut || v.Timeout != mins(30) {
+		t.Fatalf("after the lapse: %s with timeout %v, want signed_out with the ended session's 30m", v.State, v.Timeout)
+	}
+	if got := New(Policy{FallbackTimeout: mins(60)}).View().Timeout; got != mins(60) {
+		t.Fatalf("never signed in: timeout %v, want the policy's 60m", got)
+	}
+}

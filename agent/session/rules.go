@@ -99,16 +99,20 @@ type View struct {
 	State           string
 	SignedOutReason string
 	Session         *Session // nil when signed out
-	LapsesAt        time.Time
-	NextRenewal     time.Time // zero when nothing will renew
-	Cadence         time.Duration
-	Renewals        int
-	Open            bool
-	Sources         []string
-	NetworkUp       bool
-	Asleep          bool
-	LidClosed       bool
-	LastError       string
+	// Timeout is the live session's inactivity timeout, else the one of the
+	// session that ended last (so "signed out after 15 minutes" can be
+	// said), else the policy's fallback.
+	Timeout     time.Duration
+	LapsesAt    time.Time
+	NextRenewal time.Time // zero when nothing will renew
+	Cadence     time.Duration
+	Renewals    int
+	Open        bool
+	Sources     []string
+	NetworkUp   bool
+	Asleep      bool
+	LidClosed   bool
+	LastError   string
 }
 
 // View describes the machine now.
@@ -124,8 +128,13 @@ func (m *Machine) View() View {
 		LidClosed:       m.lidClosed,
 		LastError:       m.lastError,
 		Cadence:         m.cadence(),
+		Timeout:         m.policy.FallbackTimeout,
+	}
+	if m.ended.Timeout > 0 {
+		v.Timeout = m.ended.Timeout
 	}
 	if m.sess != nil {
+		v.Timeout = m.sess.Timeout
 		s := *m.sess
 		v.Session = &s
 		v.LapsesAt = s.LapsesAt()

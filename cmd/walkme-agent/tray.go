@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/walkme/session-agent/ui/tray"
 )
@@ -15,7 +17,13 @@ func cmdTray(ctx context.Context, g *globals, args []string) int {
 		o.AdminCenterURL = loaded.Config.AdminCenterURL
 		o.Logger = newLogger(g, loaded.Config.LogLevel)
 	}
-	if err := tray.Run(ctx, o); err != nil {
+	err := tray.Run(ctx, o)
+	if errors.Is(err, tray.ErrAlreadyRunning) {
+		// Autostart and a manual start meet here: the icon is up, all is well.
+		fmt.Fprintln(g.stderr, "walkme-agent: the WalkMe tray is already running in this session")
+		return exitOK
+	}
+	if err != nil {
 		return g.fail(err)
 	}
 	return exitOK
