@@ -1,6 +1,7 @@
 package presence
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/shirou/gopsutil/v4/process"
 	"github.com/walkme/session-agent/internal/testenv"
@@ -48,8 +50,9 @@ func program(t testing.TB, dir, name string, symlink bool) string {
 	return p
 }
 
-// start runs prog; once Start returns the exec has happened, so /proc
-// already shows the new name.
+// start runs prog and waits until /proc shows its new name: the kernel
+// closes the close-on-exec pipe that Start waits on before it renames the
+// task, so for a moment after Start the child still has our name.
 func start(t testing.TB, prog string, cred *syscall.Credential) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(prog, "600")
@@ -60,6 +63,13 @@ func start(t testing.TB, prog string, cred *syscall.Credential) *exec.Cmd {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	self, _ := os.ReadFile("/proc/self/comm")
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", cmd.Process.Pid))
+		if err == nil && string(comm) != string(self) {
+			break
+		}
+	}
 	return cmd
 }
 
