@@ -63,6 +63,7 @@ type Machine struct {
 	lidClosed  bool
 
 	inflight  bool
+	soon      time.Time // a renewal brought forward by a wake or reconnect
 	sentAt    time.Time
 	failures  int
 	retryAt   time.Time
@@ -215,6 +216,7 @@ func (m *Machine) SetError(msg string) { m.lastError = msg }
 
 func (m *Machine) resetRenewal() {
 	m.inflight = false
+	m.soon = time.Time{}
 	m.failures = 0
 	m.retryAt = time.Time{}
 	m.unreached = false
@@ -234,6 +236,7 @@ func (m *Machine) end(reason string) Action {
 
 func (m *Machine) startRenewal(now time.Time) Action {
 	m.inflight = true
+	m.soon = time.Time{}
 	m.sentAt = now
 	return Action{Renew: true}
 }

@@ -11,8 +11,13 @@ type Policy struct {
 	FallbackTimeout time.Duration
 	// RetryMin and RetryMax bound the backoff after a failed renewal.
 	RetryMin, RetryMax time.Duration
-	// Jitter returns a number in [0, 1) that spreads retries (and so a fleet
-	// of agents waking at once). Nil means no jitter: tests stay exact.
+	// WakeSpread bounds the jitter before the renewal that follows a wake,
+	// a reconnect or a product opening (default 1.5s, at most a quarter of
+	// the cadence): it keeps a fleet whose network returns at once from
+	// renewing in one burst, and still renews within 2 s.
+	WakeSpread time.Duration
+	// Jitter returns a number in [0, 1) that spreads retries and wake
+	// renewals. Nil means no jitter: tests stay exact.
 	Jitter func() float64
 }
 
@@ -29,7 +34,18 @@ func (p Policy) withDefaults() Policy {
 	if p.RetryMax <= 0 {
 		p.RetryMax = 5 * time.Minute
 	}
+	if p.WakeSpread <= 0 {
+		p.WakeSpread = 1500 * time.Millisecond
+	}
 	return p
+}
+
+// wakeDelay is how long after a wake or reconnect this agent renews.
+func (p Policy) wakeDelay(cadence time.Duration) time.Duration {
+	if p.Jitter == nil {
+		return 0
+	}
+	return time.Duration(float64(min(p.WakeSpread, cadence/4)) * p.Jitter())
 }
 
 // backoff is the wait before retry n (n >= 1): doubling from RetryMin, capped

@@ -12,6 +12,9 @@ func (m *Machine) decide(now time.Time) Action {
 	open, active := m.open(), m.canRenew()
 	wasOpen, wasActive := m.wasOpen, m.wasActive
 	m.wasOpen, m.wasActive = open, active
+	if !active {
+		m.soon = time.Time{} // a wake renewal is moot once asleep or idle again
+	}
 	if m.sess == nil {
 		return Action{}
 	}
@@ -31,8 +34,13 @@ func (m *Machine) decide(now time.Time) Action {
 		return m.startRenewal(now)
 	case active && !wasActive && now.Sub(m.sess.LastRenewal) >= m.minGap():
 		// A product opened, or the machine woke or came back online with a
-		// product open: renew at once rather than at the next slot.
-		return m.startRenewal(now)
+		// product open: renew now rather than at the next slot — spread by
+		// a little jitter, because a whole office's network comes back at
+		// once.
+		m.soon = now.Add(m.policy.wakeDelay(m.cadence()))
+		if !m.soon.After(now) {
+			return m.startRenewal(now)
+		}
 	case active && !now.Before(m.due()):
 		return m.startRenewal(now) // R5, R9
 	}
@@ -67,6 +75,11 @@ func (m *Machine) minGap() time.Duration { return min(time.Minute, m.cadence()/4
 func (m *Machine) due() time.Time {
 	if m.failures > 0 {
 		return m.retryAt
+	}
+	if !m.soon.IsZero() {
+		// The jittered renewal after a wake stands in for any slot the
+		// machine missed while it slept.
+		return m.soon
 	}
 	return m.sess.LastRenewal.Add(m.cadence())
 }
