@@ -16,7 +16,6 @@ import (
 	_ "github.com/goreleaser/nfpm/v2/deb"
 	_ "github.com/goreleaser/nfpm/v2/rpm"
 	_ "github.com/kardianos/service"
-	_ "github.com/redis/go-redis/v9"
 	_ "github.com/shirou/gopsutil/v4/process"
 	_ "github.com/zalando/go-keyring"
 	_ "golang.org/x/crypto/bcrypt"

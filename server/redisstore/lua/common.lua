@@ -1,0 +1,40 @@
+-- Shared by every script. Times and durations are decimal strings of
+-- nanoseconds ("0" = unset). Lua numbers are doubles, exact only up to
+-- 2^53, and Unix nanoseconds are past 2^60: so arithmetic splits them
+-- into {seconds, nanoseconds}.
+local function ns(s)
+  s = s or '0'
+  local n = #s
+  if n <= 9 then return {0, tonumber(s)} end
+  return {tonumber(string.sub(s, 1, n - 9)), tonumber(string.sub(s, n - 8))}
+end
+
+local function plus(a, b)
+  local n = a[2] + b[2]
+  if n >= 1000000000 then return {a[1] + b[1] + 1, n - 1000000000} end
+  return {a[1] + b[1], n}
+end
+
+local function before(a, b)
+  return a[1] < b[1] or (a[1] == b[1] and a[2] < b[2])
+end
+
+-- life is how long (ms) a session's keys live after a write: the longer
+-- of its timeout and floor_ms, plus retention_ms.
+local function life(timeout, floor_ms, retention_ms)
+  local ms = timeout[1] * 1000 + math.floor(timeout[2] / 1000000)
+  if ms < floor_ms then ms = floor_ms end
+  return ms + retention_ms
+end
+
+-- load_session returns a session's hash (flat and as a table) and its
+-- account's current timeout, or nil.
+local function load_session(prefix, id)
+  local flat = redis.call('HGETALL', prefix .. 'session:' .. id)
+  if #flat == 0 then return nil end
+  local s = {}
+  for i = 1, #flat, 2 do s[flat[i]] = flat[i + 1] end
+  local timeout = redis.call('HGET', prefix .. 'account:' .. s.account, 'timeout')
+  if not timeout then return nil end
+  return flat, s, timeout
+end

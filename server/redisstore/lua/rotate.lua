@@ -1,0 +1,41 @@
+-- Rotate: the compare-and-swap behind every refresh (see server.Rotation).
+-- KEYS[1] the presented token, KEYS[2] its successor.
+-- ARGV: prefix, client_id, successor_hash, now, grace, floor_ms, retention_ms.
+-- Returns {outcome, successor, session hash, timeout}; outcomes are
+-- server.RotationOutcome values.
+local P = ARGV[1]
+local tok = redis.call('HMGET', KEYS[1], 'session', 'successor', 'rotated_at')
+if not tok[1] then return {0} end
+local flat, s, timeout = load_session(P, tok[1])
+if not flat then return {0} end
+if ARGV[2] ~= '' and ARGV[2] ~= s.client_id then return {5, '', flat, timeout} end
+
+local now, t = ns(ARGV[4]), ns(timeout)
+if s.ended_at ~= '0' or not before(now, plus(ns(s.last_renewal), t)) then
+  return {4, '', flat, timeout}
+end
+
+local sk = P .. 'session:' .. tok[1]
+local ttl = life(t, tonumber(ARGV[6]), tonumber(ARGV[7]))
+local outcome, succ
+if tok[2] == '' then
+  redis.call('HSET', KEYS[2], 'session', tok[1], 'issued_at', ARGV[4], 'successor', '', 'rotated_at', '0')
+  redis.call('PEXPIRE', KEYS[2], ttl)
+  redis.call('HSET', KEYS[1], 'successor', ARGV[3], 'rotated_at', ARGV[4])
+  outcome, succ = 1, ARGV[3]
+else
+  local nk = P .. 'token:' .. tok[2]
+  local after = redis.call('HGET', nk, 'successor')
+  -- A successor that was used, or is gone, or a grace that ran out:
+  -- the presented token is a replay of an old one. End the session.
+  if after ~= '' or not before(now, plus(ns(tok[3]), ns(ARGV[5]))) then
+    redis.call('HSET', sk, 'ended_at', ARGV[4], 'end_reason', 'reuse')
+    return {3, '', redis.call('HGETALL', sk), timeout}
+  end
+  redis.call('PEXPIRE', nk, ttl)
+  outcome, succ = 2, tok[2]
+end
+redis.call('HSET', sk, 'last_renewal', ARGV[4])
+redis.call('PEXPIRE', sk, ttl)
+redis.call('PEXPIRE', KEYS[1], ttl)
+return {outcome, succ, redis.call('HGETALL', sk), timeout}
