@@ -237,6 +237,20 @@ func (a *agentEnv) start() {
 	})
 }
 
+// log returns what the running agent has logged so far.
+func (a *agentEnv) log() string {
+	a.t.Helper()
+	f, ok := a.proc.Stdout.(*os.File)
+	if !ok {
+		a.t.Fatal("the agent's output is not a file")
+	}
+	b, err := os.ReadFile(f.Name())
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return string(b)
+}
+
 // stop ends the agent gracefully.
 func (a *agentEnv) stop() {
 	a.t.Helper()

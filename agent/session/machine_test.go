@@ -395,3 +395,20 @@ func TestViewKeepsTheEndedSessionsTimeout(t *testing.T) {
 		t.Fatalf("never signed in: timeout %v, want the policy's 60m", got)
 	}
 }
+
+func TestWakeOfflineWaitsForTheNetwork(t *testing.T) { // R7, R11
+	s := newSim(t, mins(15), mins(15))
+	s.open("WalkMe Editor")
+	s.do(s.m.SetPower(s.now, true, false))
+	s.advance(mins(5))
+	s.do(s.m.SetNetwork(s.now, false)) // the wake finds no network
+	s.do(s.m.SetPower(s.now, false, false))
+	if s.state() != Offline || len(s.renews) != 0 {
+		t.Fatalf("woken offline: %s with renewals %v, want offline and none", s.state(), s.renews)
+	}
+	s.advance(mins(8))
+	s.do(s.m.SetNetwork(s.now, true))
+	if len(s.renews) != 1 || s.renews[0] != mins(8) {
+		t.Fatalf("renewals %v, want one when the network returned at 8m", s.renews)
+	}
+}
