@@ -1,0 +1,179 @@
+//go:build linux
+
+package bench
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/walkme/session-agent/server"
+	"github.com/walkme/session-agent/server/sqlitestore"
+)
+
+const (
+	account  = "acme"
+	email    = "bench@acme.example"
+	password = "bench password 123"
+	// product is a stand-in WalkMe process name (PresenceProcesses).
+	product = "walkme-bench-edit"
+)
+
+// binDir holds the walkme-agent built for this run; TestMain removes it.
+var binDir = struct {
+	once sync.Once
+	dir  string
+	err  error
+}{}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir.dir != "" {
+		os.RemoveAll(binDir.dir)
+	}
+	os.Exit(code)
+}
+
+// agentBinary builds ./cmd/walkme-agent once per run, as `make build` does
+// (no cgo, stripped), so the figures are the shipped binary's.
+func agentBinary(b *testing.B) string {
+	b.Helper()
+	binDir.once.Do(func() {
+		if binDir.dir, binDir.err = os.MkdirTemp("", "walkme-bench-bin"); binDir.err != nil {
+			return
+		}
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", binDir.dir,
+			"github.com/walkme/session-agent/cmd/walkme-agent")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			binDir.err = fmt.Errorf("build walkme-agent: %v\n%s", err, out)
+		}
+	})
+	if binDir.err != nil {
+		b.Fatal(binDir.err)
+	}
+	return filepath.Join(binDir.dir, "walkme-agent")
+}
+
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// service is walkme-sessiond embedded in the benchmark process, on loopback.
+type service struct {
+	URL   string
+	store server.Store
+}
+
+// startService serves store on a loopback port until the benchmark ends.
+func startService(b *testing.B, store server.Store) *service {
+	b.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	issuer := "http://" + ln.Addr().String()
+	h, err := server.New(server.Config{Issuer: issuer, Store: store, Logger: discard()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln) //nolint:errcheck // ends at Close
+	b.Cleanup(func() { srv.Close() })
+	return &service{URL: issuer, store: store}
+}
+
+// sqliteStore opens a fresh SQLite database with users added.
+func sqliteStore(b *testing.B, users ...string) *sqlitestore.Store {
+	b.Helper()
+	st, err := sqlitestore.Open(filepath.Join(b.TempDir(), "sessiond.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	addUsers(b, st, users...)
+	return st
+}
+
+// userAdder is the part of a store that creates accounts' users.
+type userAdder interface {
+	AddUser(ctx context.Context, account, email, password string, admin bool) (server.User, error)
+}
+
+func addUsers(b *testing.B, st userAdder, users ...string) {
+	b.Helper()
+	for _, u := range users {
+		if _, err := st.AddUser(context.Background(), account, u, password, false); err != nil {
+			b.Fatalf("add user %s: %v", u, err)
+		}
+	}
+}
+
+// startProcess runs bin with args, its output in a log file that is shown
+// if the benchmark fails. It is interrupted (then killed) at the end.
+func startProcess(b *testing.B, name string, env []string, bin string, args ...string) *exec.Cmd {
+	b.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	logf, err := os.Create(filepath.Join(b.TempDir(), name+".log"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		b.Fatalf("start %s: %v", name, err)
+	}
+	b.Cleanup(func() {
+		stopProcess(cmd)
+		logf.Close()
+		if b.Failed() {
+			if out, err := os.ReadFile(logf.Name()); err == nil {
+				b.Logf("--- %s log ---\n%s", name, out)
+			}
+		}
+	})
+	return cmd
+}
+
+func stopProcess(cmd *exec.Cmd) {
+	if cmd.Process == nil || cmd.ProcessState != nil {
+		return
+	}
+	_ = cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
+// waitFor polls ok every 50 ms until it holds or within passes.
+func waitFor(within time.Duration, what string, ok func() (bool, error)) error {
+	deadline := time.Now().Add(within)
+	var last error
+	for {
+		done, err := ok()
+		if done {
+			return nil
+		}
+		if err != nil {
+			last = err
+		}
+		if time.Now().After(deadline) {
+			if last != nil {
+				return fmt.Errorf("timed out after %v waiting for %s: %w", within, what, last)
+			}
+			return fmt.Errorf("timed out after %v waiting for %s", within, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
