@@ -111,7 +111,9 @@ type rest struct {
 
 func between(a, b usage) rest {
 	w := b.at.Sub(a.at)
-	perHour := func(d time.Duration) time.Duration { return time.Duration(float64(d) * float64(time.Hour) / float64(w)) }
+	perHour := func(d time.Duration) time.Duration {
+		return time.Duration(float64(d) * float64(time.Hour) / float64(w))
+	}
 	return rest{
 		window:       w,
 		cpuPerHour:   perHour(b.sched - a.sched),
