@@ -33,16 +33,28 @@ func (c *clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// env is a real walkme-sessiond on loopback with a temporary SQLite file.
+// env is a real walkme-sessiond on loopback with a temporary SQLite file,
+// or (tests under TestOnRedis, see redis_test.go) a fresh key prefix on
+// the package's redis-server.
 type env struct {
 	t     testing.TB
 	srv   *httptest.Server
-	store *sqlitestore.Store
+	store server.Store
 	clock *clock
 	http  *http.Client // does not follow redirects
 }
 
 const password = "correct horse battery"
+
+// testUsers are in every env's store, with the password above.
+var testUsers = []struct {
+	account, email string
+	admin          bool
+}{
+	{"acme", "admin@acme.test", true},
+	{"acme", "user@acme.test", false},
+	{"globex", "admin@globex.test", true},
+}
 
 // templateDB holds the test users; bcrypt is slow on purpose, so each
 // test copies this file instead of hashing the passwords again.
@@ -57,14 +69,7 @@ var templateDB = sync.OnceValues(func() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, u := range []struct {
-		account, email string
-		admin          bool
-	}{
-		{"acme", "admin@acme.test", true},
-		{"acme", "user@acme.test", false},
-		{"globex", "admin@globex.test", true},
-	} {
+	for _, u := range testUsers {
 		if _, err := st.AddUser(context.Background(), u.account, u.email, password, u.admin); err != nil {
 			return nil, err
 		}
@@ -83,6 +88,15 @@ func newEnv(t *testing.T, dev bool) *env {
 
 func startEnv(t testing.TB, dev bool) *env {
 	t.Helper()
+	if onRedis(t) {
+		return startEnvOn(t, dev, redisStore(t, freshRedisPrefix(t)), nil)
+	}
+	return startEnvOn(t, dev, sqliteStore(t), nil)
+}
+
+// sqliteStore is a copy of the template database.
+func sqliteStore(t testing.TB) server.Store {
+	t.Helper()
 	tmpl, err := templateDB()
 	if err != nil {
 		t.Fatal(err)
@@ -96,19 +110,40 @@ func startEnv(t testing.TB, dev bool) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	e := &env{t: t, store: st, clock: &clock{now: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}}
-	e.http = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	// Start unstarted so the issuer can be the listener's own URL.
-	e.srv = httptest.NewUnstartedServer(nil)
-	issuer := "http://" + e.srv.Listener.Addr().String()
-	s, err := server.New(server.Config{Issuer: issuer, Store: st, Dev: dev, Now: e.clock.Now})
+	return st
+}
+
+// startEnvOn serves st; clk may be shared by several envs (nil: a new one).
+func startEnvOn(t testing.TB, dev bool, st server.Store, clk *clock) *env {
+	t.Helper()
+	e := unstartedEnv(t, st, clk)
+	s, err := server.New(server.Config{Issuer: e.issuer(), Store: st, Dev: dev, Now: e.clock.Now})
 	if err != nil {
+		e.srv.Listener.Close()
 		t.Fatal(err)
 	}
+	e.start(s)
+	return e
+}
+
+// unstartedEnv has a listener but no server yet, so the issuer can be the
+// listener's own URL.
+func unstartedEnv(t testing.TB, st server.Store, clk *clock) *env {
+	if clk == nil {
+		clk = &clock{now: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+	}
+	e := &env{t: t, store: st, clock: clk}
+	e.http = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	e.srv = httptest.NewUnstartedServer(nil)
+	return e
+}
+
+func (e *env) issuer() string { return "http://" + e.srv.Listener.Addr().String() }
+
+func (e *env) start(s *server.Server) {
 	e.srv.Config.Handler = s
 	e.srv.Start()
-	t.Cleanup(e.srv.Close)
-	return e
+	e.t.Cleanup(e.srv.Close)
 }
 
 func (e *env) url(path string) string { return e.srv.URL + path }

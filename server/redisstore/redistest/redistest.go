@@ -21,32 +21,45 @@ import (
 // under CI=true).
 func Start(t testing.TB) string {
 	t.Helper()
-	bin := testenv.Command(t, "redis-server")
-	var lastErr error
-	for range 3 { // the free port may be taken before redis binds it
-		u, err := start(t, bin)
-		if err == nil {
-			return u
-		}
-		lastErr = err
+	testenv.Command(t, "redis-server")
+	u, stop, err := Launch(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("redis-server: %v", lastErr)
-	return ""
+	t.Cleanup(stop)
+	return u
 }
 
-func start(t testing.TB, bin string) (string, error) {
+// Launch is Start for a TestMain, which has no testing.TB: it runs
+// redis-server in dir and returns its URL and how to stop it. Tests that
+// then need it and find Launch failed should call testenv.Missing or
+// testenv.Command(t, "redis-server").
+func Launch(dir string) (url string, stop func(), err error) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return "", nil, err
+	}
+	for range 3 { // the free port may be taken before redis binds it
+		if url, stop, err = launch(bin, dir); err == nil {
+			return url, stop, nil
+		}
+	}
+	return "", nil, fmt.Errorf("redis-server: %w", err)
+}
+
+func launch(bin, dir string) (string, func(), error) {
 	port, err := freePort()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", t.TempDir(), "--daemonize", "no", "--loglevel", "warning")
+		"--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no", "--loglevel", "warning")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		cancel()
-		return "", err
+		return "", nil, err
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
@@ -60,16 +73,15 @@ func start(t testing.TB, bin string) (string, error) {
 		select {
 		case <-exited:
 			cancel()
-			return "", fmt.Errorf("exited at start: %s", out.String())
+			return "", nil, fmt.Errorf("exited at start: %s", out.String())
 		default:
 		}
 		if c.Ping(context.Background()).Err() == nil {
-			t.Cleanup(stop)
-			return u, nil
+			return u, stop, nil
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return "", fmt.Errorf("no answer on port %d in 10s: %s", port, out.String())
+			return "", nil, fmt.Errorf("no answer on port %d in 10s: %s", port, out.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
