@@ -2,8 +2,12 @@
 // OpenID Connect provider whose sessions lapse after the account's
 // inactivity timeout. See package server and DESIGN.md §5.
 //
-//	walkme-sessiond serve --listen ADDR --db FILE [--issuer URL] [--dev]
-//	walkme-sessiond user add --db FILE --account NAME --email EMAIL [--admin] --password-stdin
+//	walkme-sessiond serve --listen ADDR (--db FILE | --redis URL) [--issuer URL] [--dev]
+//	walkme-sessiond user add (--db FILE | --redis URL) --account NAME --email EMAIL [--admin] --password-stdin
+//
+// With --redis, also --redis-prefix P (default "walkme:") and
+// --redis-password-file FILE. See docs/sessiond.md.
+//
 //	walkme-sessiond version
 package main
 
@@ -18,8 +22,9 @@ import (
 )
 
 const usage = `usage:
-  walkme-sessiond serve --listen ADDR --db FILE [--issuer URL] [--dev]
-  walkme-sessiond user add --db FILE --account NAME --email EMAIL [--admin] --password-stdin
+  walkme-sessiond serve --listen ADDR (--db FILE | --redis URL) [--issuer URL] [--dev]
+  walkme-sessiond user add (--db FILE | --redis URL) --account NAME --email EMAIL [--admin] --password-stdin
+  (with --redis: [--redis-prefix P] [--redis-password-file FILE])
   walkme-sessiond version
 `
 

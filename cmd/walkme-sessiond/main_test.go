@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -13,6 +14,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/walkme/session-agent/server/redisstore/redistest"
 )
 
 // binary is the real command, built once.
@@ -49,14 +53,39 @@ func command(t *testing.T, stdin string, args ...string) (stdout, stderr string,
 }
 
 func TestUserAddAndServe(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "sessiond.db")
-	out, errs, code := command(t, "s3cret-passw0rd\n", "user", "add", "--db", db, "--account", "acme",
-		"--email", "admin@acme.test", "--admin", "--password-stdin")
+	userAddAndServe(t, "--db", filepath.Join(t.TempDir(), "sessiond.db"))
+}
+
+func TestUserAddAndServeOnRedis(t *testing.T) {
+	url := redistest.Start(t)
+	userAddAndServe(t, "--redis", url, "--redis-prefix", "cmdtest:")
+	// It was Redis that held the user and the sign-in's code.
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := redis.NewClient(opt)
+	defer c.Close()
+	ctx := context.Background()
+	if n, err := c.Exists(ctx, "cmdtest:email:admin@acme.test", "cmdtest:account:acme").Result(); err != nil || n != 2 {
+		t.Errorf("user and account keys: %d %v, want both", n, err)
+	}
+	if codes, err := c.Keys(ctx, "cmdtest:code:*").Result(); err != nil || len(codes) != 1 {
+		t.Errorf("code keys: %q %v, want the sign-in's", codes, err)
+	}
+}
+
+// userAddAndServe adds an admin, serves, signs in and stops, all with
+// the store that storeArgs choose.
+func userAddAndServe(t *testing.T, storeArgs ...string) {
+	args := append([]string{"user", "add"}, storeArgs...)
+	out, errs, code := command(t, "s3cret-passw0rd\n", append(args, "--account", "acme",
+		"--email", "admin@acme.test", "--admin", "--password-stdin")...)
 	if code != 0 || !strings.Contains(out, "admin@acme.test is an admin of account acme") {
 		t.Fatalf("user add: exit %d, %q %q", code, out, errs)
 	}
 
-	cmd := exec.Command(binary, "serve", "--listen", "127.0.0.1:0", "--db", db, "--dev")
+	cmd := exec.Command(binary, append([]string{"serve", "--listen", "127.0.0.1:0", "--dev"}, storeArgs...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +157,11 @@ func TestBadInvocations(t *testing.T) {
 		{nil, "usage:"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"serve", "--nope"}, "flag provided but not defined"},
-		{[]string{"serve", "--listen", "127.0.0.1:0"}, "--db is required"},
+		{[]string{"serve", "--listen", "127.0.0.1:0"}, "--db FILE or --redis URL is required"},
+		{[]string{"serve", "--db", db, "--redis", "redis://127.0.0.1:1/0"}, "mutually exclusive"},
+		{[]string{"serve", "--db", db, "--redis-prefix", "x:"}, "need --redis"},
+		{[]string{"user", "add", "--db", db, "--redis", "redis://127.0.0.1:1/0", "--account", "a", "--email", "e@x.y", "--password-stdin"}, "mutually exclusive"},
+		{[]string{"user", "add", "--account", "a", "--email", "e@x.y", "--password-stdin"}, "--db FILE or --redis URL is required"},
 		{[]string{"user"}, "user needs a subcommand"},
 		{[]string{"user", "add", "--db", db, "--account", "a", "--email", "e@x.y"}, "--password-stdin is required"},
 		{[]string{"user", "add", "--db", db, "--account", "a", "--password-stdin"}, "--email is required"},
@@ -143,7 +176,37 @@ func TestBadInvocations(t *testing.T) {
 	if _, errs, code := command(t, "short\n", "user", "add", "--db", db, "--account", "a", "--email", "e@x.y", "--password-stdin"); code != 1 || !strings.Contains(errs, "at least 8") {
 		t.Errorf("short password: exit %d %q", code, errs)
 	}
+	// An unreachable or malformed Redis fails without showing its password.
+	for _, u := range []string{"redis://:pw-hunter2@127.0.0.1:1/0", "redis://:pw-hunter2@[::1/0"} {
+		_, errs, code := command(t, "password123\n", "user", "add", "--redis", u, "--account", "a", "--email", "e@x.y", "--password-stdin")
+		if code != 1 || strings.Contains(errs, "hunter2") || !strings.Contains(errs, "redis") {
+			t.Errorf("bad redis %q: exit %d %q", u, code, errs)
+		}
+	}
 	if out, _, code := command(t, "", "version"); code != 0 || !strings.HasPrefix(out, "walkme-sessiond ") {
 		t.Errorf("version: %d %q", code, out)
+	}
+}
+
+// TestRedisPasswordFile: the Redis password comes from a file, never the
+// command line.
+func TestRedisPasswordFile(t *testing.T) {
+	url := redistest.Start(t)
+	opt, _ := redis.ParseURL(url)
+	c := redis.NewClient(opt)
+	defer c.Close()
+	if err := c.ConfigSet(context.Background(), "requirepass", "redis-pw-42").Err(); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"user", "add", "--redis", url, "--account", "acme", "--email", "a@acme.test", "--password-stdin"}
+	if _, errs, code := command(t, "password123\n", args...); code != 1 || !strings.Contains(errs, "NOAUTH") {
+		t.Fatalf("without the password: exit %d %q, want an authentication error", code, errs)
+	}
+	pwFile := filepath.Join(t.TempDir(), "redis-password")
+	if err := os.WriteFile(pwFile, []byte("redis-pw-42\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, errs, code := command(t, "password123\n", append(args, "--redis-password-file", pwFile)...); code != 0 || !strings.Contains(out, "a@acme.test") {
+		t.Fatalf("with --redis-password-file: exit %d %q %q", code, out, errs)
 	}
 }

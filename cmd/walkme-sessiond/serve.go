@@ -16,19 +16,22 @@ import (
 
 	"github.com/walkme/session-agent/internal/version"
 	"github.com/walkme/session-agent/server"
-	"github.com/walkme/session-agent/server/sqlitestore"
 )
 
 func serve(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
-	db := fs.String("db", "", "SQLite database file (created if missing)")
+	var sf storeFlags
+	sf.register(fs)
 	issuer := fs.String("issuer", "", "public base URL (default: http://LISTEN-ADDRESS)")
 	dev := fs.Bool("dev", false, "accept any inactivity timeout of 1s or more (tests, demos)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
-	if err := required(stderr, "serve", map[string]string{"db": *db, "listen": *listen}); err != nil {
+	if err := required(stderr, "serve", map[string]string{"listen": *listen}); err != nil {
+		return err
+	}
+	if err := sf.check(stderr, "serve"); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
@@ -36,7 +39,7 @@ func serve(args []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	st, err := sqlitestore.Open(*db)
+	st, err := sf.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -56,7 +59,7 @@ func serve(args []string, stderr io.Writer) error {
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	log.Info("walkme-sessiond listening", "addr", ln.Addr().String(), "issuer", srv.Issuer(), "dev", *dev, "version", version.String())
+	log.Info("walkme-sessiond listening", "addr", ln.Addr().String(), "issuer", srv.Issuer(), "store", sf.name(), "dev", *dev, "version", version.String())
 
 	select {
 	case err := <-errc:

@@ -8,13 +8,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/walkme/session-agent/server/sqlitestore"
 )
 
 func userAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
-	db := fs.String("db", "", "SQLite database file (created if missing)")
+	var sf storeFlags
+	sf.register(fs)
 	account := fs.String("account", "", "account name (created with the default 24h timeout if missing)")
 	email := fs.String("email", "", "the user's email, used to sign in")
 	admin := fs.Bool("admin", false, "make the user an admin of the account")
@@ -22,7 +21,10 @@ func userAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
-	if err := required(stderr, "user add", map[string]string{"db": *db, "account": *account, "email": *email}); err != nil {
+	if err := required(stderr, "user add", map[string]string{"account": *account, "email": *email}); err != nil {
+		return err
+	}
+	if err := sf.check(stderr, "user add"); err != nil {
 		return err
 	}
 	if !*fromStdin {
@@ -39,7 +41,7 @@ func userAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if password == "" {
 		return errors.New("user add: empty password on standard input")
 	}
-	st, err := sqlitestore.Open(*db)
+	st, err := sf.open(context.Background())
 	if err != nil {
 		return err
 	}

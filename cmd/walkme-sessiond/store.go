@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/walkme/session-agent/server"
+	"github.com/walkme/session-agent/server/redisstore"
+	"github.com/walkme/session-agent/server/sqlitestore"
+)
+
+// store is what the commands need of either store.
+type store interface {
+	server.Store
+	AddUser(ctx context.Context, account, email, password string, admin bool) (server.User, error)
+	Close() error
+}
+
+// storeFlags are the flags that choose the store: --db or --redis.
+type storeFlags struct {
+	db, redis, redisPrefix, redisPasswordFile string
+}
+
+func (f *storeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.db, "db", "", "SQLite database file (created if missing)")
+	fs.StringVar(&f.redis, "redis", "", "Redis URL, e.g. redis://127.0.0.1:6379/0 (instead of --db; for several instances)")
+	fs.StringVar(&f.redisPrefix, "redis-prefix", redisstore.DefaultPrefix, "prefix of every Redis key")
+	fs.StringVar(&f.redisPasswordFile, "redis-password-file", "", "file holding the Redis password (keeps it off the command line)")
+}
+
+// check reports a missing or doubled store choice as a usage error.
+func (f *storeFlags) check(stderr io.Writer, cmd string) error {
+	switch {
+	case f.db == "" && f.redis == "":
+		fmt.Fprintf(stderr, "walkme-sessiond %s: --db FILE or --redis URL is required\n", cmd)
+		return errUsage
+	case f.db != "" && f.redis != "":
+		fmt.Fprintf(stderr, "walkme-sessiond %s: --db and --redis are mutually exclusive\n", cmd)
+		return errUsage
+	case f.redis == "" && (f.redisPasswordFile != "" || f.redisPrefix != redisstore.DefaultPrefix):
+		fmt.Fprintf(stderr, "walkme-sessiond %s: --redis-prefix and --redis-password-file need --redis\n", cmd)
+		return errUsage
+	}
+	return nil
+}
+
+func (f *storeFlags) open(ctx context.Context) (store, error) {
+	if f.db != "" {
+		return sqlitestore.Open(f.db)
+	}
+	opt := redisstore.Options{Prefix: f.redisPrefix}
+	if f.redisPasswordFile != "" {
+		b, err := os.ReadFile(f.redisPasswordFile)
+		if err != nil {
+			return nil, fmt.Errorf("redis password: %w", err)
+		}
+		opt.Password = strings.TrimRight(string(b), "\r\n")
+	}
+	return redisstore.Open(ctx, f.redis, opt)
+}
+
+// name says which store, for the log (never the URL: it may hold a password).
+func (f *storeFlags) name() string {
+	if f.db != "" {
+		return "sqlite"
+	}
+	return "redis"
+}
