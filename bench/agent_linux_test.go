@@ -120,24 +120,41 @@ func openProduct(b *testing.B) {
 	startProcess(b, "product", nil, link, "3600")
 }
 
-// measure lets pid sit for window (after settle) and returns what it cost.
-// The benchmark timer runs for the window only; b.N is not used, as the
-// quantity is a rate over wall time, not a cost per operation.
-func measure(b *testing.B, pid int, window time.Duration) rest {
+// measure lets the processes sit for window (after settle) and returns
+// what each cost over the same window. The benchmark timer runs for the
+// window only; b.N is not used, as the quantity is a rate over wall time,
+// not a cost per operation.
+func measure(b *testing.B, window time.Duration, pids ...int) []rest {
 	b.Helper()
 	time.Sleep(settle)
 	b.ResetTimer()
-	before, err := readUsage(pid)
-	if err != nil {
-		b.Fatal(err)
+	before := make([]usage, len(pids))
+	for i, pid := range pids {
+		var err error
+		if before[i], err = readUsage(pid); err != nil {
+			b.Fatal(err)
+		}
 	}
 	time.Sleep(window)
-	after, err := readUsage(pid)
-	if err != nil {
-		b.Fatalf("the process ended during the window: %v", err)
+	out := make([]rest, len(pids))
+	for i, pid := range pids {
+		after, err := readUsage(pid)
+		if err != nil {
+			b.Fatalf("process %d ended during the window: %v", pid, err)
+		}
+		out[i] = between(before[i], after)
 	}
 	b.StopTimer()
-	return between(before, after)
+	return out
+}
+
+// reportFloor compares the agent's CPU with the 1 s ticker baseline
+// measured over the same window.
+func reportFloor(b *testing.B, agent, floor rest) {
+	b.ReportMetric(floor.cpuPerHour.Seconds(), "floor-cpu-s/h")
+	if floor.cpuPerHour > 0 {
+		b.ReportMetric(agent.cpuPerHour.Seconds()/floor.cpuPerHour.Seconds(), "cpu/floor")
+	}
 }
 
 func reportRest(b *testing.B, r rest, targetMB float64) {
@@ -157,9 +174,11 @@ func BenchmarkAgentIdle(b *testing.B) {
 	a := startAgent(b, svc)
 	a.signIn(b)
 	a.await(b, 10*time.Second, "idle", func(st localapi.Status) bool { return st.State == localapi.StateIdle })
-	r := measure(b, a.cmd.Process.Pid, restWindow)
+	floor := startTicker(b)
+	r := measure(b, restWindow, a.cmd.Process.Pid, floor.Process.Pid)
 	a.await(b, 5*time.Second, "still idle", func(st localapi.Status) bool { return st.State == localapi.StateIdle })
-	reportRest(b, r, targetAgentMB)
+	reportRest(b, r[0], targetAgentMB)
+	reportFloor(b, r[0], r[1])
 }
 
 // BenchmarkAgentActive is the agent signed in with a product open: the
@@ -170,7 +189,9 @@ func BenchmarkAgentActive(b *testing.B) {
 	a.signIn(b)
 	openProduct(b)
 	a.await(b, 15*time.Second, "active", func(st localapi.Status) bool { return st.State == localapi.StateActive })
-	r := measure(b, a.cmd.Process.Pid, restWindow)
+	floor := startTicker(b)
+	r := measure(b, restWindow, a.cmd.Process.Pid, floor.Process.Pid)
 	a.await(b, 5*time.Second, "still active", func(st localapi.Status) bool { return st.State == localapi.StateActive })
-	reportRest(b, r, targetAgentMB)
+	reportRest(b, r[0], targetAgentMB)
+	reportFloor(b, r[0], r[1])
 }

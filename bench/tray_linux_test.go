@@ -28,6 +28,6 @@ func BenchmarkTray(b *testing.B) {
 	env := append(a.env, "DBUS_SESSION_BUS_ADDRESS="+bus)
 	tray := startProcess(b, "tray", env, a.bin, append(a.args, "tray")...)
 	watcher.WaitItem(b, 20*time.Second)
-	r := measure(b, tray.Process.Pid, trayWindow)
+	r := measure(b, trayWindow, tray.Process.Pid)[0]
 	reportRest(b, r, targetTrayMB)
 }
