@@ -7,6 +7,8 @@ local P = ARGV[1]
 local tok = redis.call('HMGET', KEYS[1], 'session', 'successor', 'rotated_at')
 if not tok[1] then return {0} end
 local flat, s, timeout = load_session(P, tok[1])
+-- A token can outlive its session by the moment between their expiries:
+-- then it is as unknown as an expired one.
 if not flat then return {0} end
 if ARGV[2] ~= '' and ARGV[2] ~= s.client_id then return {5, '', flat, timeout} end
 
