@@ -6,6 +6,8 @@ set -euo pipefail
 pkgs=(
   # keychain, D-Bus (logind stand-in, tray, notifications), sign-in browser, network namespaces
   gnome-keyring libsecret-tools dbus dbus-user-session curl iproute2
+  # the reference service's Redis store
+  redis-server
   # Windows code under wine (with the ProcessPrng shim built by mingw)
   wine wine64 gcc-mingw-w64-x86-64
   # the Admin Center page in headless Chromium

@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +60,19 @@ func TestAdminCenterInBrowser(t *testing.T) {
 	status, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("current")))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// `make screenshots` keeps a picture of the page for the docs.
+	if dir := os.Getenv("WALKME_SCREENSHOTS"); dir != "" {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1100, 720)); err != nil {
+			t.Fatal(err)
+		}
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "admin-security.png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if current != "24 hrs" {
 		t.Errorf("initial setting shown as %q, want 24 hrs", current)
