@@ -12,6 +12,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/walkme/session-agent/agent/config"
 )
 
 //go:embed walkme-agent.wxs
@@ -36,8 +38,9 @@ var Properties = []struct{ Property, Key string }{
 }
 
 // MachineKey is the HKLM key the MSI's properties write: the machine
-// configuration, below user settings and managed policy.
-const MachineKey = `SOFTWARE\WalkMe\Agent`
+// configuration, below user settings and managed policy, which the agent
+// reads as its Windows machine layer.
+const MachineKey = config.WindowsMachineKey
 
 // UpgradeCode identifies the product across versions (MajorUpgrade).
 const UpgradeCode = "{1673A183-D831-4FD8-B34F-4E5748625E15}"
@@ -90,14 +93,19 @@ func Build(ctx context.Context, o Options) error {
 }
 
 // complete adds what wixl cannot write: a Condition on each configuration
-// component (so a property not given writes nothing), the properties in
+// component (so a property not given writes nothing, and uninstall removes
+// what was written), the properties in
 // SecureCustomProperties (WiX's Secure="yes"), and the REG_MULTI_SZ marker
 // of PresenceProcesses.
 func complete(ctx context.Context, stage, msi string) error {
 	cond := map[string]string{}
 	props := make([]string, 0, len(Properties))
 	for _, p := range Properties {
-		cond["Config"+p.Key] = p.Property
+		// REMOVE~="ALL" keeps the condition true on uninstall (and on the
+		// old product's removal in a major upgrade): Windows Installer
+		// leaves a component alone when its condition is false, so with the
+		// property alone the value would outlive the product.
+		cond["Config"+p.Key] = p.Property + ` OR REMOVE~="ALL"`
 		props = append(props, p.Property)
 	}
 	edits := []struct {

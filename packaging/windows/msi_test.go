@@ -113,7 +113,7 @@ func TestMSITables(t *testing.T) {
 		if strings.Contains(r[2], "Policies") {
 			t.Errorf("%s written under a Policies key: %s", p.Key, r[2])
 		}
-		if c := find(comps, 0, r[5]); c == nil || c[4] != p.Property {
+		if c := find(comps, 0, r[5]); c == nil || c[4] != p.Property+` OR REMOVE~="ALL"` {
 			t.Errorf("component of %s = %v, want Condition %s", p.Key, c, p.Property)
 		}
 	}
