@@ -46,7 +46,6 @@ func startAgent(b *testing.B, svc *service) *agentProc {
 	cfg, _ := json.Marshal(map[string]any{
 		"ServerURL":         svc.URL,
 		"KeychainBackend":   "memory",
-		"DevMode":           true,
 		"PresenceProcesses": []string{product},
 	})
 	cfgFile := filepath.Join(dir, "config.json")

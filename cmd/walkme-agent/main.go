@@ -1,3 +1,9 @@
+// The agent needs no GOMAXPROCS updates, and checking for them (a cgroup
+// read about once a second while the runtime is awake) was a large share of
+// the idle agent's CPU (docs/performance.md).
+//
+//go:debug updatemaxprocs=0
+
 // Command walkme-agent is the WalkMe Session Agent: the per-user background
 // agent (run), its tray icon (tray) and the command line that IT scripts and
 // users drive it with (DESIGN §4.4).

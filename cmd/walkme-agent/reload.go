@@ -27,16 +27,12 @@ var errRestart = errors.New("configuration change needs a restart")
 type reloader struct {
 	load  func() (*config.Loaded, error)
 	level *slog.LevelVar
-	files []string // config files to watch besides the policy sources
-	every time.Duration
+	files []string      // config files to watch besides the policy sources
+	every time.Duration // how often the sources are checked
 }
 
 func (r *reloader) watch(ctx context.Context, a *agent.Agent, live *atomic.Pointer[config.Config], log *slog.Logger, restart context.CancelCauseFunc) {
-	every := r.every
-	if every == 0 {
-		every = 5 * time.Second
-	}
-	changes := merge(policy.Watch(ctx, every), policy.WatchFrom(ctx, every, r.files...))
+	changes := merge(policy.Watch(ctx, r.every), policy.WatchFrom(ctx, r.every, r.files...))
 	for range changes {
 		loaded, err := r.load()
 		if err != nil {

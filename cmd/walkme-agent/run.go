@@ -40,7 +40,10 @@ func cmdRun(ctx context.Context, g *globals, args []string) int {
 	for _, w := range loaded.Warnings {
 		log.Warn("config", "warning", w)
 	}
-	r := &reloader{load: g.loadConfig, level: level, files: g.configFiles()}
+	r := &reloader{load: g.loadConfig, level: level, files: g.configFiles(), every: 15 * time.Second}
+	if loaded.Config.DevMode {
+		r.every = 2 * time.Second // tests and the demo see edits at once
+	}
 	err = runAgent(ctx, loaded, g.socket, log, nil, r)
 	if errors.Is(err, errRestart) {
 		log.Warn("exiting so that the service manager restarts the agent with the new configuration")
@@ -176,7 +179,9 @@ func watchNetwork(ctx context.Context, server string) <-chan bool {
 	if server == "" {
 		return out
 	}
-	in := network.Watch(ctx, server, 5*time.Second)
+	// The OS change feed (rtnetlink, the route socket, NotifyIpInterfaceChange)
+	// reports changes at once; the poll only backs it up.
+	in := network.Watch(ctx, server, 30*time.Second)
 	go func() {
 		defer close(out)
 		for st := range in {
@@ -193,7 +198,9 @@ func watchNetwork(ctx context.Context, server string) <-chan bool {
 // watchPower reports sleep, wake and lid changes from platform/power.
 func watchPower(ctx context.Context, log *slog.Logger) <-chan agent.PowerState {
 	out := make(chan agent.PowerState)
-	in, err := power.Watch(ctx, power.Options{Logger: log})
+	// Sleep events come from the OS; the clock-gap check backs them up, and
+	// every wakeup of an idle agent costs CPU, so it polls every 2 s.
+	in, err := power.Watch(ctx, power.Options{Logger: log, GapPoll: 2 * time.Second})
 	if err != nil {
 		log.Warn("power events unavailable; sleep is detected from the clocks only on the next check", "err", err)
 		return out
