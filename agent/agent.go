@@ -150,11 +150,12 @@ func (a *Agent) Run(ctx context.Context) error {
 }
 
 // resetTimer arms the timer for the machine's next deadline. Go timers do
-// not count suspended time on Linux and macOS, so the wait is capped: after a
-// wake the loop re-decides from the wall clock within a few seconds even if
-// no power event arrives.
+// not count suspended time on Linux and macOS, so the wait is capped: a wake
+// normally arrives as a power event (logind, or platform/power's clock-gap
+// detector), and the cap only bounds how stale a decision can get if both
+// miss it.
 func (a *Agent) resetTimer(t *time.Timer) {
-	const maxWait = 5 * time.Second
+	const maxWait = 30 * time.Second
 	wait := maxWait
 	if next := a.m.NextWake(); !next.IsZero() {
 		wait = min(max(next.Sub(a.now()), 0), maxWait)
