@@ -36,9 +36,11 @@ func policyKeys() []regKey {
 func Read() ([]config.Layer, error) { return readKeys(policyKeys()) }
 
 // Watch signals when any policy key changed (its last-write time, polled
-// every interval), until ctx ends.
+// every interval), until ctx ends. It also watches the machine configuration
+// the MSI writes (config.WindowsMachineKey, not policy): the agent reloads on
+// either, so an MSI repair or upgrade with new properties applies at once.
 func Watch(ctx context.Context, every time.Duration) <-chan struct{} {
-	keys := policyKeys()
+	keys := append(policyKeys(), regKey{registry.LOCAL_MACHINE, "HKLM", config.WindowsMachineKey})
 	return poll(ctx, every, func() string { return keysState(keys) })
 }
 
