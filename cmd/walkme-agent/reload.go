@@ -13,12 +13,8 @@ import (
 	"github.com/walkme/session-agent/platform/policy"
 )
 
-// exitRestart asks the service manager to start the agent again (systemd
-// Restart=on-failure, launchd KeepAlive SuccessfulExit=false): EX_TEMPFAIL.
-const exitRestart = 75
-
-// errRestart ends the agent so that it starts again with a configuration
-// that cannot change under a running agent.
+// errRestart ends the agent so that cmdRun starts a new one with a
+// configuration that cannot change under a running agent.
 var errRestart = errors.New("configuration change needs a restart")
 
 // reloader applies configuration changes (managed policy, config files) to

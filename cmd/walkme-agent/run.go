@@ -36,18 +36,26 @@ func cmdRun(ctx context.Context, g *globals, args []string) int {
 	}
 	level := new(slog.LevelVar)
 	log := slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: level}))
-	setLevel(level, loaded.Config.LogLevel)
-	for _, w := range loaded.Warnings {
-		log.Warn("config", "warning", w)
-	}
-	r := &reloader{load: g.loadConfig, level: level, files: g.configFiles(), every: 15 * time.Second}
-	if loaded.Config.DevMode {
-		r.every = 2 * time.Second // tests and the demo see edits at once
-	}
-	err = runAgent(ctx, loaded, g.socket, log, nil, r)
-	if errors.Is(err, errRestart) {
-		log.Warn("exiting so that the service manager restarts the agent with the new configuration")
-		return exitRestart
+	// A change to the server or the keychain cannot be applied to a running
+	// agent: start a new one in this process, on the session the keychain
+	// holds. (No service manager is needed for that: Windows has none here.)
+	for {
+		setLevel(level, loaded.Config.LogLevel)
+		for _, w := range loaded.Warnings {
+			log.Warn("config", "warning", w)
+		}
+		r := &reloader{load: g.loadConfig, level: level, files: g.configFiles(), every: 15 * time.Second}
+		if loaded.Config.DevMode {
+			r.every = 2 * time.Second // tests and the demo see edits at once
+		}
+		err = runAgent(ctx, loaded, g.socket, log, nil, r)
+		if !errors.Is(err, errRestart) {
+			break
+		}
+		if loaded, err = g.loadConfig(); err != nil {
+			break
+		}
+		log.Info("starting again with the new configuration")
 	}
 	if err != nil {
 		return g.fail(err)
