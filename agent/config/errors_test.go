@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/walkme/session-agent/agent/config"
+	"github.com/walkme/session-agent/internal/testenv"
 )
 
 // TestFileErrors feeds bad user files to Load: each must fail with an error
@@ -65,7 +66,7 @@ func TestFileErrors(t *testing.T) {
 // TestValidation loads a machine file and checks the merged result: bad
 // ones fail naming the key and the file the value came from.
 func TestValidation(t *testing.T) {
-	tmp := tempDir(t)
+	tmp := testenv.TempDir(t)
 	ca := filepath.Join(tmp, "ca.pem")
 	if err := os.WriteFile(ca, []byte("pem"), 0o644); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/walkme/session-agent/agent/config"
+	"github.com/walkme/session-agent/internal/testenv"
 )
 
 // files is a test machine: a machine file and a user file in a temp dir.
@@ -19,7 +20,7 @@ type files struct {
 
 func newFiles(t *testing.T, machine, user string) files {
 	t.Helper()
-	dir := tempDir(t)
+	dir := testenv.TempDir(t)
 	f := files{dir: dir, machine: filepath.Join(dir, "machine.json"), user: filepath.Join(dir, "user.json")}
 	if machine != "" {
 		write(t, f.machine, machine)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/walkme/session-agent/agent/config"
+	"github.com/walkme/session-agent/internal/testenv"
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
 )
@@ -44,7 +45,7 @@ func machineKey(t *testing.T) (registry.Key, string) {
 			t.Errorf("delete HKLM\\%s: %v", config.WindowsMachineKey, err)
 		}
 	})
-	dir := tempDir(t)
+	dir := testenv.TempDir(t)
 	t.Setenv("ProgramData", dir)
 	return k, dir
 }
@@ -76,7 +77,7 @@ func TestMachineRegistry(t *testing.T) {
 	must(t, k.SetStringsValue("PresenceProcesses", []string{"WalkMe Editor", "Stand-in"}))
 	must(t, k.SetDWordValue("DevMode", 1))
 	must(t, k.SetStringValue("", "the (Default) value is not a setting"))
-	user := filepath.Join(tempDir(t), "user.json")
+	user := filepath.Join(testenv.TempDir(t), "user.json")
 	write(t, user, `{"RenewInterval": "5m"}`)
 
 	l, err := config.Load(config.Options{UserFile: user})

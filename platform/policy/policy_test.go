@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/walkme/session-agent/agent/config"
+	"github.com/walkme/session-agent/internal/testenv"
 	"github.com/walkme/session-agent/platform/policy"
 	"howett.net/plist"
 )
@@ -27,7 +28,7 @@ func write(t *testing.T, path string, data []byte) {
 // load runs config.Load with a user file and the given policy layers.
 func load(t *testing.T, user string, layers []config.Layer) (*config.Loaded, error) {
 	t.Helper()
-	dir := tempDir(t)
+	dir := testenv.TempDir(t)
 	userFile := filepath.Join(dir, "user.json")
 	write(t, userFile, []byte(user))
 	return config.Load(config.Options{MachineFile: filepath.Join(dir, "none.json"), UserFile: userFile, Policy: layers})
@@ -43,7 +44,7 @@ func find(l *config.Loaded, key string) config.Setting {
 }
 
 func TestLinuxJSONPolicy(t *testing.T) {
-	file := filepath.Join(tempDir(t), "etc", "walkme-agent", "policy.json")
+	file := filepath.Join(testenv.TempDir(t), "etc", "walkme-agent", "policy.json")
 	write(t, file, []byte(`{
   "ServerURL": "https://sessions.example.com",
   "RenewInterval": "10m",
@@ -74,14 +75,14 @@ func TestLinuxJSONPolicy(t *testing.T) {
 }
 
 func TestMissingPolicyIsNone(t *testing.T) {
-	layers, err := policy.ReadFrom(filepath.Join(tempDir(t), "policy.json"), filepath.Join(tempDir(t), "x.plist"))
+	layers, err := policy.ReadFrom(filepath.Join(testenv.TempDir(t), "policy.json"), filepath.Join(testenv.TempDir(t), "x.plist"))
 	if err != nil || len(layers) != 0 {
 		t.Errorf("ReadFrom(missing) = %v, %v; want no layers, no error", layers, err)
 	}
 }
 
 func TestBadPolicy(t *testing.T) {
-	dir := tempDir(t)
+	dir := testenv.TempDir(t)
 	tests := []struct {
 		name, data, want string
 	}{
@@ -129,7 +130,7 @@ func TestPlist(t *testing.T) {
 	}
 	for _, format := range []int{plist.XMLFormat, plist.BinaryFormat} {
 		t.Run(plist.FormatNames[format], func(t *testing.T) {
-			root := filepath.Join(tempDir(t), "Library", "Managed Preferences")
+			root := filepath.Join(testenv.TempDir(t), "Library", "Managed Preferences")
 			machinePath := filepath.Join(root, "com.walkme.agent.plist")
 			userPath := filepath.Join(root, "alice", "com.walkme.agent.plist")
 			for path, v := range map[string]any{machinePath: machine, userPath: user} {
@@ -163,7 +164,7 @@ func TestPlist(t *testing.T) {
 }
 
 func TestWatch(t *testing.T) {
-	dir := tempDir(t)
+	dir := testenv.TempDir(t)
 	path := filepath.Join(dir, "policy.json")
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := policy.WatchFrom(ctx, 10*time.Millisecond, path, filepath.Join(dir, "other.plist"))
@@ -199,7 +200,7 @@ func TestWatch(t *testing.T) {
 }
 
 func TestWatchQuietWithoutChange(t *testing.T) {
-	dir := tempDir(t)
+	dir := testenv.TempDir(t)
 	path := filepath.Join(dir, "policy.json")
 	write(t, path, []byte(`{}`))
 	ctx, cancel := context.WithCancel(context.Background())

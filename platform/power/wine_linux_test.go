@@ -1,13 +1,6 @@
 package power
 
 import (
-	"bufio"
-	"bytes"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
-	"strings"
 	"testing"
 
 	"github.com/walkme/session-agent/internal/testenv"
@@ -17,64 +10,5 @@ import (
 // windows/amd64 and runs them under Wine: the clock pair, and the
 // message-only window fed real WM_POWERBROADCAST messages.
 func TestWindowsUnderWine(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a Windows test binary and starts Wine")
-	}
-	testenv.Command(t, "wine")
-	testenv.Command(t, "x86_64-w64-mingw32-gcc")
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	root := repoRoot(t)
-
-	setup := exec.Command(filepath.Join(root, "scripts", "wine-setup.sh"))
-	setup.Stderr = os.Stderr
-	exports, err := setup.Output()
-	if err != nil {
-		t.Fatalf("scripts/wine-setup.sh: %v", err)
-	}
-	env := append(os.Environ(), wineEnv(t, exports)...)
-
-	exe := filepath.Join(t.TempDir(), "power.test.exe")
-	build := exec.Command(goTool, "test", "-c", "-o", exe, ".")
-	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go test -c for windows: %v\n%s", err, out)
-	}
-
-	run := exec.Command("wine", exe, "-test.v", "-test.count=1")
-	run.Env = env
-	out, err := run.CombinedOutput()
-	t.Logf("under wine:\n%s", out)
-	if err != nil {
-		t.Fatalf("the Windows tests failed under wine: %v", err)
-	}
-	for _, name := range []string{"TestSuspendedTotalIsSteadyWhileAwake", "TestWin32PowerBroadcasts", "TestWin32DarkWake"} {
-		if !bytes.Contains(out, []byte("--- PASS: "+name)) {
-			t.Errorf("%s did not pass under wine", name)
-		}
-	}
-}
-
-// wineEnv parses the export lines wine-setup.sh prints.
-func wineEnv(t *testing.T, exports []byte) []string {
-	t.Helper()
-	var env []string
-	s := bufio.NewScanner(bytes.NewReader(exports))
-	for s.Scan() {
-		for _, kv := range strings.Fields(strings.TrimPrefix(s.Text(), "export ")) {
-			env = append(env, strings.ReplaceAll(kv, `\`, "")) // undo %q's shell escapes
-		}
-	}
-	if len(env) == 0 {
-		t.Fatalf("wine-setup.sh printed no environment: %q", exports)
-	}
-	return env
-}
-
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "env", "GOMOD").Output()
-	if err != nil || len(bytes.TrimSpace(out)) == 0 {
-		t.Fatalf("go env GOMOD: %v", err)
-	}
-	return filepath.Dir(string(bytes.TrimSpace(out)))
+	testenv.RunWindowsTests(t, ".", "TestSuspendedTotalIsSteadyWhileAwake", "TestWin32PowerBroadcasts", "TestWin32DarkWake")
 }
