@@ -11,12 +11,14 @@ type client struct {
 	id string
 	// redirectOK reports whether uri is one of the client's redirect URIs.
 	redirectOK func(uri string) bool
+	// deviceGrant: the client may use the device grant (RFC 8628).
+	deviceGrant bool
 }
 
 func (s *Server) client(id string) (client, bool) {
 	switch id {
 	case AgentClientID:
-		return client{id: id, redirectOK: loopbackRedirect}, true
+		return client{id: id, redirectOK: loopbackRedirect, deviceGrant: true}, true
 	case adminCenterClientID:
 		return client{id: id, redirectOK: func(uri string) bool { return uri == s.endpoint(adminCallbackPath) }}, true
 	}

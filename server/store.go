@@ -43,12 +43,30 @@ type Store interface {
 	EndSession(ctx context.Context, id string, at time.Time, reason string) error
 	// Rotate redeems a refresh token; see Rotation.
 	Rotate(ctx context.Context, r Rotation) (RotationResult, error)
+
+	// PutDeviceCode stores a new pending device authorization (RFC 8628).
+	// It answers ErrUserCodeTaken when an unexpired one has the same
+	// UserCode.
+	PutDeviceCode(ctx context.Context, d DeviceCode) error
+	// DecideDeviceCode approves (or denies) the device authorization with
+	// that user code for userID, if it is DevicePending and now is before
+	// its expiry; otherwise it changes nothing. Either way it returns the
+	// authorization as it was before; an unknown user code is ErrNotFound.
+	DecideDeviceCode(ctx context.Context, userCode, userID string, approve bool, now time.Time) (DeviceCode, error)
+	// PollDeviceCode records a poll of the device code with that hash at
+	// now and, if it is DeviceApproved and now is before its expiry, marks
+	// it DeviceRedeemed, in one step. It returns the authorization as it
+	// was before the poll; an unknown hash is ErrNotFound.
+	PollDeviceCode(ctx context.Context, hash string, now time.Time) (DeviceCode, error)
 }
 
 // Errors a Store returns.
 var (
 	ErrNotFound   = errors.New("not found")
 	ErrCodeReused = errors.New("authorization code already used")
+	// ErrUserCodeTaken: another live device authorization has that user
+	// code; draw another.
+	ErrUserCodeTaken = errors.New("user code taken")
 )
 
 // Account is a customer account: every user and session in it shares one
@@ -92,6 +110,33 @@ type AuthCode struct {
 	ExpiresAt   time.Time
 	SessionID   string // set once redeemed and exchanged
 }
+
+// DeviceCode is a device authorization (RFC 8628), stored by the hash of
+// its device_code and found by its user code.
+type DeviceCode struct {
+	Hash      string
+	UserCode  string // normalized: upper case, no separator
+	ClientID  string
+	Scope     string
+	Interval  time.Duration // the polling interval the client was given
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	LastPoll  time.Time // zero before the first poll
+	Status    DeviceStatus
+	UserID    string // who approved or denied it
+}
+
+// DeviceStatus is where a device authorization stands.
+type DeviceStatus string
+
+// Device authorization states: pending until the user decides; approved
+// until the device's next poll redeems it, once.
+const (
+	DevicePending  DeviceStatus = "pending"
+	DeviceApproved DeviceStatus = "approved"
+	DeviceDenied   DeviceStatus = "denied"
+	DeviceRedeemed DeviceStatus = "redeemed"
+)
 
 // Session is one sign-in. It ends when revoked and lapses when
 // now >= LastRenewal + Timeout, Timeout being the account's current

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/http"
 	"strings"
@@ -69,13 +70,19 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		resp, err = s.exchangeCode(r.Context(), c, r.PostForm.Get("code"), r.PostForm.Get("redirect_uri"), r.PostForm.Get("code_verifier"))
 	case "refresh_token":
 		resp, err = s.refresh(r.Context(), c, r.PostForm.Get("refresh_token"))
+	case DeviceCodeGrantType:
+		resp, err = s.deviceToken(r.Context(), c, r.PostForm.Get("device_code"))
 	default:
 		err = &grantError{http.StatusBadRequest, "unsupported_grant_type", fmt.Sprintf("grant_type %q is not supported", gt)}
 	}
 	var ge *grantError
 	switch {
 	case errors.As(err, &ge):
-		s.log.Info("token refused", "client_id", c.id, "grant_type", r.PostForm.Get("grant_type"), "error", ge.kind, "reason", ge.desc)
+		level := slog.LevelInfo
+		if ge.kind == "authorization_pending" {
+			level = slog.LevelDebug // a waiting device asks every few seconds
+		}
+		s.log.Log(r.Context(), level, "token refused", "client_id", c.id, "grant_type", r.PostForm.Get("grant_type"), "error", ge.kind, "reason", ge.desc)
 		oauthError(w, ge.status, ge.kind, ge.desc)
 	case err != nil:
 		s.log.Error("token", "err", err)
@@ -116,7 +123,14 @@ func (s *Server) exchangeCode(ctx context.Context, c client, code, redirectURI, 
 	case !constantEqual(s256(verifier), ac.Challenge):
 		return tokenResponse{}, invalidGrant("code_verifier does not match code_challenge")
 	}
-	u, err := s.store.User(ctx, ac.UserID)
+	return s.startSession(ctx, c, ac.UserID, ac.Scope, ac.Nonce, ac.Hash, now)
+}
+
+// startSession starts a session for userID, the end of every sign-in
+// grant, and answers its first tokens. codeHash names the authorization
+// code it came from ("" for none).
+func (s *Server) startSession(ctx context.Context, c client, userID, scope, nonce, codeHash string, now time.Time) (tokenResponse, error) {
+	u, err := s.store.User(ctx, userID)
 	if err != nil {
 		return tokenResponse{}, fmt.Errorf("load user: %w", err)
 	}
@@ -124,14 +138,14 @@ func (s *Server) exchangeCode(ctx context.Context, c client, code, redirectURI, 
 	if err != nil {
 		return tokenResponse{}, fmt.Errorf("load account: %w", err)
 	}
-	ss := Session{ID: "s_" + rand.Text(), Account: u.Account, UserID: u.ID, ClientID: c.id, Scope: ac.Scope,
+	ss := Session{ID: "s_" + rand.Text(), Account: u.Account, UserID: u.ID, ClientID: c.id, Scope: scope,
 		AuthTime: now, LastRenewal: now, Timeout: acct.InactivityTimeout}
 	refresh := newSecret()
-	if err := s.store.CreateSession(ctx, ss, hashToken(refresh), ac.Hash); err != nil {
+	if err := s.store.CreateSession(ctx, ss, hashToken(refresh), codeHash); err != nil {
 		return tokenResponse{}, fmt.Errorf("create session: %w", err)
 	}
 	s.log.Info("session started", "sid", ss.ID, "email", u.Email, "client_id", c.id)
-	return s.respond(u, ss, refresh, ac.Nonce, now)
+	return s.respond(u, ss, refresh, nonce, now)
 }
 
 func (s *Server) refresh(ctx context.Context, c client, token string) (tokenResponse, error) {

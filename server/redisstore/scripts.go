@@ -16,6 +16,7 @@ var luaFiles embed.FS
 // scripts are the Lua scripts, each prefixed with lua/common.lua.
 type scripts struct {
 	rotate, createSession, redeemCode, endSession, loadSession, loadToken *redis.Script
+	putDevice, decideDevice, pollDevice                                   *redis.Script
 }
 
 func newScripts() scripts {
@@ -37,6 +38,9 @@ func newScripts() scripts {
 		endSession:    load("end_session"),
 		loadSession:   load("load_session"),
 		loadToken:     load("load_token"),
+		putDevice:     load("put_device"),
+		decideDevice:  load("decide_device"),
+		pollDevice:    load("poll_device"),
 	}
 }
 

@@ -16,11 +16,13 @@
 //	code:HASH           hash: an authorization code; expires
 //	session:ID          hash: a session; expires
 //	token:HASH          hash: a refresh token (session, successor, ...); expires
+//	device:HASH         hash: a device authorization (RFC 8628); expires
+//	usercode:CODE       the device authorization's hash; expires with it
 //
-// Accounts, users, the activity log and secrets never expire. Codes
-// expire an hour after their own expiry. A session and its tokens get a
-// TTL of max(timeout, 24h) + Retention from every renewal, so a session
-// that lapsed (or ended) is gone from Redis a day after it could last
+// Accounts, users, the activity log and secrets never expire. Codes and
+// device authorizations expire an hour after their own expiry. A session
+// and its tokens get a TTL of max(timeout, 24h) + Retention from every
+// renewal, so a session that lapsed (or ended) is gone from Redis a day after it could last
 // have been renewed, and a replayed refresh token is still recognised
 // (and revokes its live session) for that long after it was rotated.
 //

@@ -73,10 +73,25 @@ CREATE TABLE secrets (
 CREATE INDEX refresh_tokens_session ON refresh_tokens(session_id);
 CREATE INDEX auth_codes_expiry ON auth_codes(expires_at);
 CREATE INDEX activity_account ON activity(account, id);`,
+	// 3: device authorizations (RFC 8628).
+	`
+CREATE TABLE device_codes (
+	hash TEXT PRIMARY KEY,
+	user_code TEXT NOT NULL UNIQUE,
+	client_id TEXT NOT NULL,
+	scope TEXT NOT NULL,
+	interval_ns INTEGER NOT NULL,
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL,
+	last_poll INTEGER NOT NULL DEFAULT 0,
+	status TEXT NOT NULL,
+	user_id TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX device_codes_expiry ON device_codes(expires_at);`,
 }
 
 // SchemaVersion is the schema version this build writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 func (s *Store) migrate(ctx context.Context) error {
 	if len(migrations) != SchemaVersion {

@@ -39,6 +39,9 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"RotateReuse", testRotateReuse},
 		{"RotateLapse", testRotateLapse},
 		{"ConcurrentRotateOneSuccessor", testConcurrentRotate},
+		{"DeviceCodes", testDeviceCodes},
+		{"DeviceCodeExpiry", testDeviceCodeExpiry},
+		{"ConcurrentDevicePollRedeemsOnce", testConcurrentDevicePoll},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
