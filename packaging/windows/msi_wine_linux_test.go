@@ -1,8 +1,6 @@
 package winpkg
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -22,33 +20,14 @@ type wine struct {
 	env    []string
 }
 
-// newWine creates a Wine prefix in a temp dir with scripts/wine-setup.sh
-// (which adds the ProcessPrng shim Go binaries need) and stops its
-// wineserver when the test ends. (A persistent "wineserver -p" would save
-// ~1.5 s a command, but then msiexec's helper processes stay up holding
-// the output pipe open, and CombinedOutput never returns.)
-func newWine(t *testing.T, root string) *wine {
+// newWine creates a Wine prefix in a temp dir (testenv.WinePrefix stops
+// its wineserver when the test ends). (A persistent "wineserver -p" would
+// save ~1.5 s a command, but then msiexec's helper processes stay up
+// holding the output pipe open, and CombinedOutput never returns.)
+func newWine(t *testing.T) *wine {
 	t.Helper()
 	prefix := filepath.Join(t.TempDir(), "prefix")
-	setup := exec.Command(filepath.Join(root, "scripts", "wine-setup.sh"), prefix)
-	setup.Stderr = os.Stderr
-	exports, err := setup.Output()
-	if err != nil {
-		t.Fatalf("scripts/wine-setup.sh: %v", err)
-	}
-	w := &wine{t: t, prefix: prefix, env: os.Environ()}
-	s := bufio.NewScanner(bytes.NewReader(exports))
-	for s.Scan() {
-		for _, kv := range strings.Fields(strings.TrimPrefix(s.Text(), "export ")) {
-			w.env = append(w.env, strings.ReplaceAll(kv, `\`, "")) // undo %q's shell escapes
-		}
-	}
-	t.Cleanup(func() {
-		kill := exec.Command("wineserver", "-k") // this prefix's server only
-		kill.Env = w.env
-		kill.Run()
-	})
-	return w
+	return &wine{t: t, prefix: prefix, env: append(os.Environ(), testenv.WinePrefix(t, prefix)...)}
 }
 
 // run runs a command under wine and returns its output and error.
@@ -175,7 +154,7 @@ func TestMSIUnderWine(t *testing.T) {
 	msis := buildAgentMSIs(t, root, "1.2.3", "1.2.4")
 	t.Logf("built walkme-agent.exe and two MSIs: %v", time.Since(start).Round(time.Millisecond))
 	start = time.Now()
-	w := newWine(t, root)
+	w := newWine(t)
 	t.Logf("created the Wine prefix: %v", time.Since(start).Round(time.Millisecond))
 
 	// Install with two properties; the others write nothing.
