@@ -63,6 +63,9 @@ var onRedisTests = map[string]func(*testing.T){
 	"TestTimeoutChangeAppliesToLiveSessions":  TestTimeoutChangeAppliesToLiveSessions,
 	"TestRevokeEndsWholeSession":              TestRevokeEndsWholeSession, "TestRevokeUnknownTokenIs200": TestRevokeUnknownTokenIs200,
 	"TestLapseDeactivatesAccessTokens": TestLapseDeactivatesAccessTokens, "TestSeedExample": TestSeedExample,
+	"TestDeviceAuthorization": TestDeviceAuthorization, "TestDeviceGrantDevInterval": TestDeviceGrantDevInterval,
+	"TestDeviceGrantApproved": TestDeviceGrantApproved, "TestDeviceGrantDenied": TestDeviceGrantDenied,
+	"TestDeviceGrantExpired": TestDeviceGrantExpired, "TestDevicePageErrors": TestDevicePageErrors,
 }
 
 // notOnRedis are env tests that run on SQLite only, and why.
