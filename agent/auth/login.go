@@ -103,15 +103,27 @@ func (l *Login) finish(ctx context.Context, cb callback) (*Token, error) {
 	if err != nil {
 		return nil, fmt.Errorf("login: code exchange: %w", tokenError(err, false))
 	}
+	t, err := l.c.signedIn(ctx, l.d, ot, l.nonce)
+	if err != nil {
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	return t, nil
+}
+
+// signedIn turns the first tokens of a sign-in (any grant) into a Token:
+// it needs a refresh token, and takes the user from the verified ID
+// token (checking nonce, if any), else from userinfo.
+func (c *Client) signedIn(ctx context.Context, d *discovery, ot *oauth2.Token, nonce string) (*Token, error) {
 	if ot.RefreshToken == "" {
-		return nil, errors.New("login: the provider issued no refresh token (is offline_access allowed for this client?)")
+		return nil, errors.New("the provider issued no refresh token (is offline_access allowed for this client?)")
 	}
 	t := convert(ot)
 	if t.IDToken != "" {
-		if t.User, err = l.c.verifyIDToken(ctx, l.d, t.IDToken, l.nonce); err != nil {
-			return nil, fmt.Errorf("login: %w", err)
+		var err error
+		if t.User, err = c.verifyIDToken(ctx, d, t.IDToken, nonce); err != nil {
+			return nil, err
 		}
-	} else if info, err := l.d.provider.UserInfo(l.c.httpContext(ctx), oauth2.StaticTokenSource(ot)); err == nil {
+	} else if info, err := d.provider.UserInfo(c.httpContext(ctx), oauth2.StaticTokenSource(ot)); err == nil {
 		t.User = info.Email
 		if t.User == "" {
 			t.User = info.Subject
