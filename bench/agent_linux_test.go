@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/walkme/session-agent/agent/localapi"
+	"github.com/walkme/session-agent/internal/testenv"
 	"github.com/walkme/session-agent/internal/weblogin"
 	"github.com/walkme/session-agent/platform/ipc"
 )
@@ -61,7 +62,7 @@ func startAgent(b *testing.B, svc *service) *agentProc {
 			return ipc.Dial(ctx, socket)
 		}),
 	}
-	a.cmd = startProcess(b, "agent", a.env, a.bin, append(a.args, "run")...)
+	a.cmd = testenv.StartProcess(b, "agent", a.env, a.bin, append(a.args, "run")...)
 	if err := waitFor(10*time.Second, "the agent to answer", func() (bool, error) {
 		_, err := a.status()
 		return err == nil, err
@@ -116,7 +117,7 @@ func openProduct(b *testing.B) {
 	if err := os.Symlink(sleep, link); err != nil {
 		b.Fatal(err)
 	}
-	startProcess(b, "product", nil, link, "3600")
+	testenv.StartProcess(b, "product", nil, link, "3600")
 }
 
 // measure lets the processes sit for window (after settle) and returns

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/walkme/session-agent/internal/testenv"
 	"github.com/walkme/session-agent/server"
 	"github.com/walkme/session-agent/server/sqlitestore"
 )
@@ -80,7 +81,7 @@ func startTicker(b *testing.B) *exec.Cmd {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return startProcess(b, "ticker", []string{tickerEnv + "=1"}, self)
+	return testenv.StartProcess(b, "ticker", []string{tickerEnv + "=1"}, self)
 }
 
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
@@ -132,47 +133,6 @@ func addUsers(b *testing.B, st userAdder, users ...string) {
 		if _, err := st.AddUser(context.Background(), account, u, password, false); err != nil {
 			b.Fatalf("add user %s: %v", u, err)
 		}
-	}
-}
-
-// startProcess runs bin with args, its output in a log file that is shown
-// if the benchmark fails. It is interrupted (then killed) at the end.
-func startProcess(b *testing.B, name string, env []string, bin string, args ...string) *exec.Cmd {
-	b.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), env...)
-	logf, err := os.Create(filepath.Join(b.TempDir(), name+".log"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		b.Fatalf("start %s: %v", name, err)
-	}
-	b.Cleanup(func() {
-		stopProcess(cmd)
-		logf.Close()
-		if b.Failed() {
-			if out, err := os.ReadFile(logf.Name()); err == nil {
-				b.Logf("--- %s log ---\n%s", name, out)
-			}
-		}
-	})
-	return cmd
-}
-
-func stopProcess(cmd *exec.Cmd) {
-	if cmd.Process == nil || cmd.ProcessState != nil {
-		return
-	}
-	_ = cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
 	}
 }
 

@@ -26,7 +26,7 @@ func BenchmarkTray(b *testing.B) {
 	a := startAgent(b, svc)
 	a.signIn(b)
 	env := append(a.env, "DBUS_SESSION_BUS_ADDRESS="+bus)
-	tray := startProcess(b, "tray", env, a.bin, append(a.args, "tray")...)
+	tray := testenv.StartProcess(b, "tray", env, a.bin, append(a.args, "tray")...)
 	watcher.WaitItem(b, 20*time.Second)
 	r := measure(b, trayWindow, tray.Process.Pid)[0]
 	reportRest(b, r, targetTrayMB)

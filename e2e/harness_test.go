@@ -112,8 +112,8 @@ func startServerAt(t *testing.T, issuer string) *sessiond {
 		s.URL = issuer
 		args = append(args, "--issuer", issuer)
 	}
-	startProcess(t, "sessiond", nil, serverBin, args...)
-	waitFor(t, 10*time.Second, "sessiond to answer", func() bool {
+	testenv.StartProcess(t, "sessiond", nil, serverBin, args...)
+	testenv.WaitFor(t, 10*time.Second, "sessiond to answer", func() bool {
 		resp, err := http.Get(s.listen + "/.well-known/openid-configuration")
 		if err == nil {
 			resp.Body.Close()
@@ -230,8 +230,8 @@ rc=$?; rm -f "$jar"; exit $rc
 // start runs `walkme-agent run` and waits until it answers.
 func (a *agentEnv) start() {
 	a.t.Helper()
-	a.proc = startProcess(a.t, "agent", a.env, a.bin, "run")
-	waitFor(a.t, 10*time.Second, "the agent to answer", func() bool {
+	a.proc = testenv.StartProcess(a.t, "agent", a.env, a.bin, "run")
+	testenv.WaitFor(a.t, 10*time.Second, "the agent to answer", func() bool {
 		_, err := a.status()
 		return err == nil
 	})
@@ -254,7 +254,7 @@ func (a *agentEnv) log() string {
 // stop ends the agent gracefully.
 func (a *agentEnv) stop() {
 	a.t.Helper()
-	stopProcess(a.proc)
+	testenv.StopProcess(a.proc)
 	a.proc = nil
 }
 
@@ -308,7 +308,7 @@ func (a *agentEnv) mustStatus() localapi.Status {
 func (a *agentEnv) awaitStatus(within time.Duration, what string, ok func(localapi.Status) bool) localapi.Status {
 	a.t.Helper()
 	var st localapi.Status
-	waitFor(a.t, within, what, func() bool {
+	testenv.WaitFor(a.t, within, what, func() bool {
 		var err error
 		st, err = a.status()
 		return err == nil && ok(st)
@@ -363,59 +363,9 @@ func openProduct(t *testing.T) (closeIt func()) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	closeIt = func() { stopProcess(cmd) }
+	closeIt = func() { testenv.StopProcess(cmd) }
 	t.Cleanup(closeIt)
 	return closeIt
-}
-
-func startProcess(t *testing.T, name string, env []string, bin string, args ...string) *exec.Cmd {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), env...)
-	logf, err := os.Create(filepath.Join(t.TempDir(), name+".log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		stopProcess(cmd)
-		logf.Close()
-		if t.Failed() {
-			if b, err := os.ReadFile(logf.Name()); err == nil {
-				t.Logf("--- %s log ---\n%s", name, b)
-			}
-		}
-	})
-	return cmd
-}
-
-func stopProcess(cmd *exec.Cmd) {
-	if cmd == nil || cmd.Process == nil || cmd.ProcessState != nil {
-		return
-	}
-	_ = cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-	}
-}
-
-func waitFor(t *testing.T, within time.Duration, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up after %v waiting for %s", within, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }
 
 func freeAddr(t *testing.T) string {

@@ -107,8 +107,8 @@ func TestNetworkLossStopsRenewalsAndReturnRenews(t *testing.T) {
 	a := newAgentEnv(t, f.issuer, map[string]any{"CAFile": caFile})
 	// The agent and the sign-in (whose redirect comes back to the agent's
 	// loopback listener) run inside the namespace.
-	a.proc = startProcess(t, "agent", a.env, "ip", "netns", "exec", n.name, a.bin, "run")
-	waitFor(t, 10*time.Second, "the agent to answer", func() bool { _, err := a.status(); return err == nil })
+	a.proc = testenv.StartProcess(t, "agent", a.env, "ip", "netns", "exec", n.name, a.bin, "run")
+	testenv.WaitFor(t, 10*time.Second, "the agent to answer", func() bool { _, err := a.status(); return err == nil })
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	login := exec.CommandContext(ctx, "ip", "netns", "exec", n.name, a.bin, "login")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/walkme/session-agent/agent/localapi"
+	"github.com/walkme/session-agent/internal/testenv"
 	"github.com/walkme/session-agent/platform/notify/notifytest"
 	"github.com/walkme/session-agent/ui/trayhost/trayhosttest"
 )
@@ -43,7 +44,7 @@ func TestTrayFollowsTheRealAgent(t *testing.T) {
 	watcher := trayhosttest.Start(t, bus)
 	notes := notifytest.Start(t, bus)
 	a.start()
-	startProcess(t, "tray", a.env, a.bin, "tray")
+	testenv.StartProcess(t, "tray", a.env, a.bin, "tray")
 	panel := watcher.Panel(t, bus)
 	panel.WaitMenu("signed out", func(es []trayhosttest.Entry) bool { return hasLabel(es, "Signed out") && hasLabel(es, "Sign in") })
 
