@@ -1,8 +1,9 @@
 // Package auth is the agent's OAuth 2.0 / OpenID Connect client: sign-in
 // with the authorization code flow, PKCE and a loopback redirect (RFC
-// 8252), renewal with the refresh grant, and revocation (RFC 7009). It
-// works with any standard provider: walkme-sessiond, or a company's own
-// IdP (Keycloak, Okta, Entra ID, ...).
+// 8252) or, where the browser is on another machine, with the device
+// grant (RFC 8628); renewal with the refresh grant; and revocation (RFC
+// 7009). It works with any standard provider: walkme-sessiond, or a
+// company's own IdP (Keycloak, Okta, Entra ID, ...).
 //
 // Errors never contain a token. A refresh the provider refuses for good
 // (IsRejected) means the session is over; every other error — transport,

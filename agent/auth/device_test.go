@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -71,17 +72,8 @@ func decide(t *testing.T, issuer, userCode, action string) string {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var page strings.Builder
-	fmt.Fprint(&page, resp.Status, "\n")
-	buf := make([]byte, 4096)
-	for {
-		n, err := resp.Body.Read(buf)
-		page.Write(buf[:n])
-		if err != nil {
-			break
-		}
-	}
-	return page.String()
+	page, _ := io.ReadAll(resp.Body)
+	return resp.Status + "\n" + string(page)
 }
 
 type waitResult struct {
