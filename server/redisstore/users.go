@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/walkme/session-agent/server"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // AddUser creates a user in account (creating the account with the
@@ -20,20 +18,11 @@ import (
 // account, sets its password and admin flag. Emails compare
 // case-insensitively. It is what `walkme-sessiond user add` uses.
 func (s *Store) AddUser(ctx context.Context, account, email, password string, admin bool) (server.User, error) {
-	account, email = strings.TrimSpace(account), strings.TrimSpace(email)
-	switch {
-	case account == "":
-		return server.User{}, errors.New("add user: account name is empty")
-	case !strings.Contains(email, "@"):
-		return server.User{}, fmt.Errorf("add user: %q is not an email address", email)
-	case len(password) < 8:
-		return server.User{}, errors.New("add user: password must have at least 8 characters")
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	u, err := server.NewUser(account, email, password, admin)
 	if err != nil {
 		return server.User{}, fmt.Errorf("add user: %w", err)
 	}
-	u := server.User{ID: "u_" + rand.Text(), Account: account, Email: email, PasswordHash: hash, Admin: admin}
+	account, email, hash := u.Account, u.Email, u.PasswordHash
 	emailKey, acctKey := s.key("email:", strings.ToLower(email)), s.key("account:", account)
 	err = s.watch(ctx, func(tx *redis.Tx) error {
 		id, err := tx.Get(ctx, emailKey).Result()

@@ -2,15 +2,12 @@ package sqlitestore
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/walkme/session-agent/server"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // AddUser creates a user in account (creating the account with the
@@ -18,20 +15,11 @@ import (
 // account, sets its password and admin flag. It is what
 // `walkme-sessiond user add` and the demo use.
 func (s *Store) AddUser(ctx context.Context, account, email, password string, admin bool) (server.User, error) {
-	account, email = strings.TrimSpace(account), strings.TrimSpace(email)
-	switch {
-	case account == "":
-		return server.User{}, errors.New("add user: account name is empty")
-	case !strings.Contains(email, "@"):
-		return server.User{}, fmt.Errorf("add user: %q is not an email address", email)
-	case len(password) < 8:
-		return server.User{}, errors.New("add user: password must have at least 8 characters")
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	u, err := server.NewUser(account, email, password, admin)
 	if err != nil {
 		return server.User{}, fmt.Errorf("add user: %w", err)
 	}
-	u := server.User{ID: "u_" + rand.Text(), Account: account, Email: email, PasswordHash: hash, Admin: admin}
+	account, email, hash := u.Account, u.Email, u.PasswordHash
 	now := time.Now().UnixNano()
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO accounts(name, inactivity_timeout_ns, created_at)
