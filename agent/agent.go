@@ -54,12 +54,11 @@ type Agent struct {
 	results chan renewResult
 
 	// Owned by the loop goroutine.
-	refresh  string // the current refresh token (also in the keychain)
-	access   string // the current access token, memory only
-	subs     map[chan localapi.Status]struct{}
-	last     localapi.Status
-	login    *pendingLogin
-	inflight bool
+	refresh string // the current refresh token (also in the keychain)
+	access  string // the current access token, memory only
+	subs    map[chan localapi.Status]struct{}
+	last    localapi.Status
+	login   *pendingLogin
 }
 
 // New returns an agent ready to Run.

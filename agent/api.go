@@ -136,7 +136,7 @@ func (a *Agent) waitRenewal(ctx context.Context) error {
 	for {
 		var busy bool
 		var st localapi.Status
-		if err := a.call(ctx, func() { busy, st = a.inflight, a.status() }); err != nil {
+		if err := a.call(ctx, func() { busy, st = a.m.View().Renewing, a.status() }); err != nil {
 			return err
 		}
 		if !busy {

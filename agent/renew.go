@@ -13,18 +13,15 @@ import (
 )
 
 type renewResult struct {
-	sentAt time.Time
-	token  *auth.Token
-	err    error
+	sentAt    time.Time
+	presented string // the refresh token the request carried
+	token     *auth.Token
+	err       error
 }
 
 // startRenewal refreshes the token in the background; the loop goes on
 // answering the local API meanwhile and receives the result on a.results.
 func (a *Agent) startRenewal(ctx context.Context) {
-	if a.inflight {
-		return
-	}
-	a.inflight = true
 	sentAt := a.now()
 	// Re-read the keychain first: the token there is the truth (a crash
 	// between rotation and our last write leaves the newest token there).
@@ -39,7 +36,7 @@ func (a *Agent) startRenewal(ctx context.Context) {
 		defer cancel()
 		tok, err := a.opts.Auth.Refresh(rctx, refresh)
 		select {
-		case a.results <- renewResult{sentAt: sentAt, token: tok, err: err}:
+		case a.results <- renewResult{sentAt: sentAt, presented: refresh, token: tok, err: err}:
 		case <-ctx.Done():
 		}
 	}()
@@ -48,8 +45,13 @@ func (a *Agent) startRenewal(ctx context.Context) {
 // finishRenewal stores a rotated token before anything uses it, then tells
 // the machine how the renewal went.
 func (a *Agent) finishRenewal(ctx context.Context, r renewResult) session.Action {
-	a.inflight = false
 	now := a.now()
+	if r.presented != a.refresh || a.refresh == "" {
+		// The session this renewal was for has ended (a sign-out, or a new
+		// sign-in while it was out): its answer must not touch the current one.
+		a.log.Info("dropped the answer to a renewal of an ended session")
+		return session.Action{}
+	}
 	if r.err != nil {
 		kind := classify(r.err)
 		a.log.Warn("renewal failed", "kind", kindName(kind), "err", r.err)

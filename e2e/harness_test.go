@@ -32,8 +32,12 @@ const (
 	account  = "acme"
 	admin    = "admin@acme.test"
 	password = "e2e password 123"
-	product  = "walkme-e2e-edit" // a stand-in WalkMe process name
 )
+
+// product is the stand-in WalkMe process name: unique to this test run (and
+// under /proc/PID/comm's 15 bytes), so that runs on one machine never see
+// each other's windows.
+var product = fmt.Sprintf("wme2e-%d", os.Getpid()%1000000)
 
 var bins struct {
 	once          sync.Once

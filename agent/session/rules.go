@@ -120,6 +120,7 @@ type View struct {
 	NextRenewal time.Time // zero when nothing will renew
 	Cadence     time.Duration
 	Renewals    int
+	Renewing    bool // a renewal is out, its answer not in yet
 	Open        bool
 	Sources     []string
 	NetworkUp   bool
@@ -134,6 +135,7 @@ func (m *Machine) View() View {
 		State:           m.state(),
 		SignedOutReason: m.reason,
 		Renewals:        m.renewals,
+		Renewing:        m.inflight,
 		Open:            m.open(),
 		Sources:         m.sources(),
 		NetworkUp:       m.netUp && !m.unreached,
