@@ -14,8 +14,11 @@ import (
 // The Agent is the local API's backend.
 var _ localapi.Backend = (*Agent)(nil)
 
+// pendingLogin is a sign-in under way: a browser's or a device code's.
 type pendingLogin struct {
-	login *auth.Login
+	start localapi.LoginStart
+	wait  func(context.Context) (*auth.Token, error)
+	close func()
 	done  chan struct{}
 	err   error
 }
@@ -29,40 +32,73 @@ func (a *Agent) Status() localapi.Status {
 	return st
 }
 
-// Login starts a browser sign-in, or returns the one under way.
-func (a *Agent) Login(ctx context.Context) (localapi.LoginStart, error) {
+// Login starts a sign-in, or returns the one under way: one at a time.
+func (a *Agent) Login(ctx context.Context, req localapi.LoginRequest) (localapi.LoginStart, error) {
 	if a.opts.Config.ServerURL == "" {
 		return localapi.LoginStart{}, fmt.Errorf("%w: ServerURL is not configured (set it in the config file or managed policy)", localapi.ErrConflict)
 	}
-	var start localapi.LoginStart
-	var err error
-	callErr := a.call(ctx, func() {
-		if a.login != nil {
-			start.AuthURL = a.login.login.AuthURL()
-			return
-		}
-		var l *auth.Login
-		l, err = a.opts.Auth.StartLogin(context.WithoutCancel(ctx))
-		if err != nil {
-			return
-		}
-		p := &pendingLogin{login: l, done: make(chan struct{})}
-		a.login = p
-		start.AuthURL = l.AuthURL()
-		go a.awaitLogin(p)
-	})
-	if callErr != nil {
-		return start, callErr
+	var cur *pendingLogin
+	if err := a.call(ctx, func() { cur = a.login }); err != nil {
+		return localapi.LoginStart{}, err
 	}
-	return start, err
+	if cur != nil {
+		return cur.start, nil
+	}
+	// Discovery and the device request go over the network: not on the loop.
+	p, err := a.startLogin(ctx, req.Device)
+	if err != nil {
+		return localapi.LoginStart{}, err
+	}
+	var winner *pendingLogin
+	if err := a.call(ctx, func() {
+		if a.login == nil {
+			a.login = p
+			a.publish()
+		}
+		winner = a.login
+	}); err != nil {
+		p.close()
+		return localapi.LoginStart{}, err
+	}
+	if winner != p { // another client started one meanwhile
+		p.close()
+		return winner.start, nil
+	}
+	go a.awaitLogin(p)
+	return p.start, nil
 }
 
-// awaitLogin waits for the browser to come back, then signs in on the loop.
+func (a *Agent) startLogin(ctx context.Context, device bool) (*pendingLogin, error) {
+	p := &pendingLogin{done: make(chan struct{}), close: func() {}}
+	if device {
+		d, err := a.opts.Auth.StartDeviceLogin(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("device sign-in: %w", err)
+		}
+		exp := d.Expiry()
+		p.start = localapi.LoginStart{UserCode: d.UserCode(), VerificationURI: d.VerificationURI(),
+			VerificationURIComplete: d.VerificationURIComplete(), ExpiresAt: &exp}
+		p.wait = d.Wait
+		return p, nil
+	}
+	// The loopback listener lives until awaitLogin closes it, not with
+	// this request.
+	l, err := a.opts.Auth.StartLogin(context.WithoutCancel(ctx))
+	if err != nil {
+		return nil, err
+	}
+	p.start = localapi.LoginStart{AuthURL: l.AuthURL()}
+	p.wait, p.close = l.Wait, l.Close
+	return p, nil
+}
+
+// awaitLogin waits for the browser (or the device code's approval), then
+// signs in on the loop.
 func (a *Agent) awaitLogin(p *pendingLogin) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	tok, err := p.login.Wait(ctx)
-	p.login.Close()
+	tok, err := p.wait(ctx)
+	p.close()
 	_ = a.call(context.Background(), func() {
 		defer func() { a.login = nil; close(p.done); a.publish() }()
 		if err != nil {

@@ -50,8 +50,13 @@ func (c *Client) Status(ctx context.Context) (Status, error) {
 
 // Login starts a browser sign-in.
 func (c *Client) Login(ctx context.Context) (LoginStart, error) {
+	return c.LoginWith(ctx, LoginRequest{})
+}
+
+// LoginWith starts a sign-in of the kind req asks for.
+func (c *Client) LoginWith(ctx context.Context, req LoginRequest) (LoginStart, error) {
 	var ls LoginStart
-	err := c.do(ctx, http.MethodPost, "/v1/login", nil, &ls)
+	err := c.do(ctx, http.MethodPost, "/v1/login", req, &ls)
 	return ls, err
 }
 

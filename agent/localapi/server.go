@@ -13,8 +13,9 @@ import (
 // Backend is what the local API exposes: the running agent.
 type Backend interface {
 	Status() Status
-	// Login starts a browser sign-in and returns where the user goes.
-	Login(ctx context.Context) (LoginStart, error)
+	// Login starts a sign-in (browser, or device code) and returns where the
+	// user goes.
+	Login(ctx context.Context, req LoginRequest) (LoginStart, error)
 	// LoginWait blocks until the pending sign-in ends, then returns the status.
 	LoginWait(ctx context.Context) (Status, error)
 	Logout(ctx context.Context) error
@@ -56,7 +57,16 @@ func (h *handler) status(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) login(w http.ResponseWriter, r *http.Request) {
-	start, err := h.b.Login(r.Context())
+	var req LoginRequest
+	if r.ContentLength != 0 {
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			h.fail(w, "login", fmt.Errorf("%w: %v", ErrBadRequest, err))
+			return
+		}
+	}
+	start, err := h.b.Login(r.Context(), req)
 	if err != nil {
 		h.fail(w, "login", err)
 		return

@@ -69,9 +69,22 @@ type Power struct {
 // SignedIn reports whether the status describes a live session.
 func (s Status) SignedIn() bool { return s.State != StateSignedOut && s.State != "" }
 
+// LoginRequest is the body of POST /v1/login (optional).
+type LoginRequest struct {
+	// Device asks for the device grant (RFC 8628): the user signs in on
+	// another device's browser with a code, for machines without one.
+	Device bool `json:"device,omitempty"`
+}
+
 // LoginStart is the answer to POST /v1/login: where the user signs in.
 type LoginStart struct {
-	AuthURL string `json:"auth_url"`
+	AuthURL string `json:"auth_url,omitempty"` // browser sign-in: open this URL
+	// Device sign-in: open VerificationURI anywhere and enter UserCode
+	// (VerificationURIComplete carries the code, when the provider sends it).
+	UserCode                string     `json:"user_code,omitempty"`
+	VerificationURI         string     `json:"verification_uri,omitempty"`
+	VerificationURIComplete string     `json:"verification_uri_complete,omitempty"`
+	ExpiresAt               *time.Time `json:"expires_at,omitempty"`
 }
 
 // PresenceRequest is the body of POST /v1/presence: a heartbeat from a

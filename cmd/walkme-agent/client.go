@@ -21,8 +21,9 @@ func (g *globals) client() *localapi.Client {
 }
 
 func cmdLogin(ctx context.Context, g *globals, args []string) int {
-	fs := g.flags("login", "login [--no-browser]")
+	fs := g.flags("login", "login [--no-browser] [--device]")
 	noBrowser := fs.Bool("no-browser", false, "print the sign-in URL instead of opening a browser")
+	device := fs.Bool("device", false, "sign in with a code, in a browser on any device (for machines without one)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -35,11 +36,20 @@ func cmdLogin(ctx context.Context, g *globals, args []string) int {
 		fmt.Fprintf(g.stdout, "Already signed in as %s.\n", st.User)
 		return exitOK
 	}
-	start, err := c.Login(ctx)
+	start, err := c.LoginWith(ctx, localapi.LoginRequest{Device: *device})
 	if err != nil {
 		return g.fail(err)
 	}
-	if *noBrowser {
+	if start.UserCode != "" {
+		fmt.Fprintf(g.stdout, "To sign in, open %s in a browser on any device and enter the code:\n\n  %s\n\n",
+			start.VerificationURI, start.UserCode)
+		if start.VerificationURIComplete != "" {
+			fmt.Fprintf(g.stdout, "(or open %s)\n", start.VerificationURIComplete)
+		}
+		if start.ExpiresAt != nil {
+			fmt.Fprintf(g.stdout, "The code expires at %s.\n", fmtTime(start.ExpiresAt))
+		}
+	} else if *noBrowser {
 		fmt.Fprintf(g.stdout, "Open this URL in a browser to sign in:\n\n  %s\n\n", start.AuthURL)
 	} else if err := openBrowser(start.AuthURL); err != nil {
 		fmt.Fprintf(g.stdout, "Could not open a browser (%v). Open this URL to sign in:\n\n  %s\n\n", err, start.AuthURL)

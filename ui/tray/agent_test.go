@@ -76,7 +76,7 @@ func (a *fakeAgent) Status() localapi.Status {
 	return a.st
 }
 
-func (a *fakeAgent) Login(context.Context) (localapi.LoginStart, error) {
+func (a *fakeAgent) Login(context.Context, localapi.LoginRequest) (localapi.LoginStart, error) {
 	a.logins <- struct{}{}
 	return localapi.LoginStart{AuthURL: "http://127.0.0.1:9/authorize?client_id=walkme-agent&state=s1"}, nil
 }

@@ -44,7 +44,9 @@ func main() {
 type fixed struct{ st localapi.Status }
 
 func (f fixed) Status() localapi.Status                            { return f.st }
-func (f fixed) Login(context.Context) (localapi.LoginStart, error) { return localapi.LoginStart{}, nil }
+func (f fixed) Login(context.Context, localapi.LoginRequest) (localapi.LoginStart, error) {
+	return localapi.LoginStart{}, nil
+}
 func (f fixed) LoginWait(context.Context) (localapi.Status, error) { return f.st, nil }
 func (f fixed) Logout(context.Context) error                       { return nil }
 func (f fixed) Renew(context.Context) error                        { return nil }
