@@ -43,7 +43,7 @@ func main() {
 // fixed is an agent whose status never changes.
 type fixed struct{ st localapi.Status }
 
-func (f fixed) Status() localapi.Status                            { return f.st }
+func (f fixed) Status() localapi.Status { return f.st }
 func (f fixed) Login(context.Context, localapi.LoginRequest) (localapi.LoginStart, error) {
 	return localapi.LoginStart{}, nil
 }
