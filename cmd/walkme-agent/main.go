@@ -36,6 +36,7 @@ commands:
   run                      run the agent in the foreground (what the service runs)
   tray                     show the tray icon (a client of the running agent)
   login [--no-browser]     sign in through the system browser ($BROWSER is honoured)
+  login --device           sign in with a code, in a browser on any other device
   logout                   sign out: the session ends on the server at once
   renew                    renew the session now
   status [--json]          show the session state (exit 0 signed in, 3 signed out, 1 no agent)
