@@ -103,8 +103,17 @@ func RunWindowsTests(t testing.TB, dir string, mustPass ...string) string {
 	return string(out)
 }
 
-// GoTool is the go command of the toolchain running the tests.
-func GoTool() string { return filepath.Join(runtime.GOROOT(), "bin", "go") }
+// GoTool is the go command that runs the tests: the one on PATH, else the
+// one in $GOROOT.
+func GoTool() string {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	if root := os.Getenv("GOROOT"); root != "" {
+		return filepath.Join(root, "bin", "go")
+	}
+	return "go"
+}
 
 // repoRoot is the module's root directory, found from this file's path
 // (tests run from a source checkout).

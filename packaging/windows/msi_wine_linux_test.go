@@ -89,7 +89,7 @@ func buildAgentMSIs(t *testing.T, root string, versions ...string) []string {
 	t.Helper()
 	dir := t.TempDir()
 	exe := filepath.Join(dir, "walkme-agent.exe")
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-trimpath", "-ldflags=-s -w", "-o", exe, "./cmd/walkme-agent")
+	build := exec.Command(testenv.GoTool(), "build", "-trimpath", "-ldflags=-s -w", "-o", exe, "./cmd/walkme-agent")
 	build.Dir = root
 	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
