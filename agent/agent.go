@@ -53,12 +53,18 @@ type Agent struct {
 	stopped chan struct{} // closed when Run returns
 	results chan renewResult
 
+	// ctx is Run's context: the work the loop starts (renewals, sign-ins,
+	// keychain writes) lives as long as the agent, never as long as the API
+	// request that caused it. Set before the loop starts.
+	ctx context.Context
+
 	// Owned by the loop goroutine.
-	refresh string // the current refresh token (also in the keychain)
-	access  string // the current access token, memory only
-	subs    map[chan localapi.Status]struct{}
-	last    localapi.Status
-	login   *pendingLogin
+	restoreFailed bool   // the keychain could not be read at start: try again
+	refresh       string // the current refresh token (also in the keychain)
+	access        string // the current access token, memory only
+	subs          map[chan localapi.Status]struct{}
+	last          localapi.Status
+	login         *pendingLogin
 }
 
 // New returns an agent ready to Run.
@@ -96,7 +102,7 @@ func policyFor(cfg config.Config) session.Policy {
 func (a *Agent) Reconfigure(ctx context.Context, cfg config.Config, locked []string) error {
 	return a.call(ctx, func() {
 		a.opts.Config, a.opts.Locked = cfg, locked
-		a.carryOut(ctx, a.m.SetPolicy(a.now(), policyFor(cfg)))
+		a.carryOut(a.m.SetPolicy(a.now(), policyFor(cfg)))
 		a.publish()
 	})
 }
@@ -104,7 +110,8 @@ func (a *Agent) Reconfigure(ctx context.Context, cfg config.Config, locked []str
 // Run restores a stored session and runs until ctx ends.
 func (a *Agent) Run(ctx context.Context) error {
 	defer close(a.stopped)
-	a.restore(ctx)
+	a.ctx = ctx
+	a.restore()
 	a.publish()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -118,7 +125,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		case f := <-a.ops:
 			f()
 		case r := <-a.results:
-			act = a.finishRenewal(ctx, r)
+			act = a.finishRenewal(r)
 		case names, ok := <-a.opts.Presence:
 			if !ok {
 				a.opts.Presence = nil
@@ -141,9 +148,12 @@ func (a *Agent) Run(ctx context.Context) error {
 			a.log.Info("power", "asleep", p.Asleep, "lid_closed", p.LidClosed, "slept", p.Slept)
 			act = a.m.SetPower(a.now(), p.Asleep, p.LidClosed)
 		case <-timer.C:
+			if a.restoreFailed {
+				a.restore() // the keychain may be unlocked by now
+			}
 			act = a.m.Tick(a.now())
 		}
-		a.carryOut(ctx, act)
+		a.carryOut(act)
 		a.publish()
 	}
 }
@@ -154,7 +164,10 @@ func (a *Agent) Run(ctx context.Context) error {
 // detector), and the cap only bounds how stale a decision can get if both
 // miss it.
 func (a *Agent) resetTimer(t *time.Timer) {
-	const maxWait = 30 * time.Second
+	maxWait := 30 * time.Second
+	if a.restoreFailed {
+		maxWait = 5 * time.Second
+	}
 	wait := maxWait
 	if next := a.m.NextWake(); !next.IsZero() {
 		wait = min(max(next.Sub(a.now()), 0), maxWait)
@@ -168,13 +181,13 @@ func (a *Agent) resetTimer(t *time.Timer) {
 	t.Reset(wait)
 }
 
-// carryOut performs what the machine asked for.
-func (a *Agent) carryOut(ctx context.Context, act session.Action) {
+// carryOut performs what the machine asked for. Loop goroutine only.
+func (a *Agent) carryOut(act session.Action) {
 	if act.End != "" {
-		a.endSession(ctx, act.End)
+		a.endSession(act.End)
 	}
 	if act.Renew {
-		a.startRenewal(ctx)
+		a.startRenewal()
 	}
 }
 
@@ -200,61 +213,65 @@ func (a *Agent) call(ctx context.Context, f func()) error {
 
 // restore picks up the session stored in the keychain, if any (R11: one that
 // lapsed while the agent was not running is deleted without a server call).
-func (a *Agent) restore(ctx context.Context) {
-	b, err := a.opts.Keychain.Get(ctx)
-	if errors.Is(err, keychain.ErrNotFound) {
-		return
-	}
-	if err != nil {
-		a.log.Error("read keychain", "err", err)
+// A keychain that cannot be read yet (still locked at login) is tried again.
+func (a *Agent) restore() {
+	b, err := a.opts.Keychain.Get(a.ctx)
+	a.restoreFailed = err != nil && !errors.Is(err, keychain.ErrNotFound)
+	if a.restoreFailed {
+		a.log.Error("read keychain; trying again", "err", err)
 		a.m.SetError(fmt.Sprintf("keychain: %v", err))
 		return
 	}
+	if err != nil {
+		return
+	}
+	a.m.SetError("")
 	rec, err := parseRecord(b)
 	if err != nil {
 		a.log.Error("stored session unreadable; deleting it", "err", err)
-		a.deleteToken(ctx)
+		a.deleteToken()
 		return
 	}
 	if rec.ServerURL != a.opts.Config.ServerURL {
-		a.log.Warn("stored session belongs to another server; signing out", "stored", rec.ServerURL)
-		a.refresh = rec.RefreshToken
-		a.revokeBestEffort(ctx)
-		a.deleteToken(ctx)
+		// Its token belongs to another issuer: never send it to this one.
+		// That server lets the session lapse at its timeout.
+		a.log.Warn("stored session belongs to another server; deleting it", "stored", rec.ServerURL)
+		a.deleteToken()
 		return
 	}
 	a.refresh = rec.RefreshToken
 	a.log.Info("restored session", "user", rec.User, "lapses_at", rec.LapsesAt)
-	a.carryOut(ctx, a.m.SignIn(a.now(), rec.session()))
+	a.carryOut(a.m.SignIn(a.now(), rec.session()))
 }
 
-func (a *Agent) endSession(ctx context.Context, reason string) {
+// endSession forgets the session: the keychain entry and the tokens in
+// memory. A sign-out also revokes it on the server, outside the loop (see
+// Logout).
+func (a *Agent) endSession(reason string) {
 	a.log.Info("session ended", "reason", reason)
-	if reason == session.EndedByLogout {
-		a.revokeBestEffort(ctx)
-	}
-	a.deleteToken(ctx)
+	a.deleteToken()
 	a.refresh, a.access = "", ""
 }
 
-func (a *Agent) revokeBestEffort(ctx context.Context) {
-	if a.refresh == "" {
-		return
-	}
-	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+// revoke ends the session on the server (RFC 7009). Not on the loop: it
+// waits on the network.
+func (a *Agent) revoke(ctx context.Context, token string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	err := a.opts.Auth.Revoke(rctx, a.refresh)
+	err := a.opts.Auth.Revoke(ctx, token)
 	switch {
 	case errors.Is(err, auth.ErrRevocationUnsupported):
 		a.log.Info("the provider offers no revocation; the token is deleted locally")
+		return nil
 	case err != nil:
 		a.log.Warn("revoke failed; the session will lapse on the server at its timeout", "err", err)
-		a.m.SetError(fmt.Sprintf("sign-out could not reach the server (%v): the token is deleted here, and the server ends the session at its timeout", err))
+		return fmt.Errorf("sign-out could not reach the server (%v): the token is deleted here, and the server ends the session at its timeout", err)
 	}
+	return nil
 }
 
-func (a *Agent) deleteToken(ctx context.Context) {
-	if err := a.opts.Keychain.Delete(ctx); err != nil {
+func (a *Agent) deleteToken() {
+	if err := a.opts.Keychain.Delete(a.ctx); err != nil {
 		a.log.Error("delete keychain entry", "err", err)
 		a.m.SetError(fmt.Sprintf("keychain: %v", err))
 	}

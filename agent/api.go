@@ -34,12 +34,22 @@ func (a *Agent) Status() localapi.Status {
 
 // Login starts a sign-in, or returns the one under way: one at a time.
 func (a *Agent) Login(ctx context.Context, req localapi.LoginRequest) (localapi.LoginStart, error) {
-	if a.opts.Config.ServerURL == "" {
-		return localapi.LoginStart{}, fmt.Errorf("%w: ServerURL is not configured (set it in the config file or managed policy)", localapi.ErrConflict)
-	}
 	var cur *pendingLogin
-	if err := a.call(ctx, func() { cur = a.login }); err != nil {
+	var refused error
+	if err := a.call(ctx, func() {
+		cur = a.login
+		switch st := a.status(); {
+		case a.opts.Config.ServerURL == "":
+			refused = errors.New("ServerURL is not configured (set it in the config file or managed policy)")
+		case st.SignedIn():
+			// Signing in over a live session would orphan it on the server.
+			refused = fmt.Errorf("already signed in as %s: sign out first", st.User)
+		}
+	}); err != nil {
 		return localapi.LoginStart{}, err
+	}
+	if refused != nil {
+		return localapi.LoginStart{}, fmt.Errorf("%w: %v", localapi.ErrConflict, refused)
 	}
 	if cur != nil {
 		return cur.start, nil
@@ -93,14 +103,15 @@ func (a *Agent) startLogin(ctx context.Context, device bool) (*pendingLogin, err
 }
 
 // awaitLogin waits for the browser (or the device code's approval), then
-// signs in on the loop.
+// signs in on the loop. It ends with the agent.
 func (a *Agent) awaitLogin(p *pendingLogin) {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer close(p.done)
+	ctx, cancel := context.WithTimeout(a.ctx, 15*time.Minute)
 	defer cancel()
 	tok, err := p.wait(ctx)
 	p.close()
-	_ = a.call(context.Background(), func() {
-		defer func() { a.login = nil; close(p.done); a.publish() }()
+	callErr := a.call(context.Background(), func() {
+		defer func() { a.login = nil; a.publish() }()
 		if err != nil {
 			p.err = err
 			a.log.Warn("sign-in failed", "err", err)
@@ -110,14 +121,20 @@ func (a *Agent) awaitLogin(p *pendingLogin) {
 		if s.Timeout <= 0 {
 			s.Timeout = a.opts.Config.InactivityTimeout
 		}
-		if p.err = a.store(ctx, tok.RefreshToken, s); p.err != nil {
+		if p.err = a.store(tok.RefreshToken, s); p.err != nil {
 			a.log.Error("store token after sign-in", "err", p.err)
 			return
 		}
 		a.access = tok.AccessToken
 		a.log.Info("signed in", "user", s.User)
-		a.carryOut(ctx, a.m.SignIn(a.now(), s))
+		a.carryOut(a.m.SignIn(a.now(), s))
 	})
+	if callErr != nil {
+		p.err = callErr
+		if err == nil { // the agent stopped with a fresh session in hand: end it
+			_ = a.revoke(context.Background(), tok.RefreshToken)
+		}
+	}
 }
 
 // LoginWait waits for the pending sign-in to end.
@@ -139,12 +156,26 @@ func (a *Agent) LoginWait(ctx context.Context) (localapi.Status, error) {
 	return a.Status(), nil
 }
 
-// Logout ends the session on the server and in the keychain (R8).
+// Logout ends the session (R8): at once here (keychain entry deleted, state
+// signed_out), then on the server, outside the loop, before it returns.
 func (a *Agent) Logout(ctx context.Context) error {
-	return a.call(ctx, func() {
-		a.carryOut(ctx, a.m.Logout(a.now()))
+	var token string
+	if err := a.call(ctx, func() {
+		token = a.refresh
+		a.carryOut(a.m.Logout(a.now()))
 		a.publish()
-	})
+	}); err != nil {
+		return err
+	}
+	if token == "" {
+		return nil
+	}
+	// Not tied to the request: a client that gives up must not leave the
+	// session alive on the server.
+	if err := a.revoke(context.WithoutCancel(ctx), token); err != nil {
+		return a.call(ctx, func() { a.m.SetError(err.Error()); a.publish() })
+	}
+	return nil
 }
 
 // Renew renews now, and waits for the result.
@@ -154,13 +185,13 @@ func (a *Agent) Renew(ctx context.Context) error {
 	if err := a.call(ctx, func() {
 		var act session.Action
 		act, ok = a.m.RenewNow(a.now())
-		a.carryOut(ctx, act)
+		a.carryOut(act)
 		a.publish()
 	}); err != nil {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("%w: not signed in, or the computer is asleep", localapi.ErrConflict)
+		return fmt.Errorf("%w: not signed in, asleep, or offline", localapi.ErrConflict)
 	}
 	return a.waitRenewal(ctx)
 }
@@ -192,7 +223,7 @@ func (a *Agent) waitRenewal(ctx context.Context) error {
 // Presence records a heartbeat from a WalkMe product.
 func (a *Agent) Presence(source string, ttl time.Duration) error {
 	return a.call(context.Background(), func() {
-		a.carryOut(context.Background(), a.m.Heartbeat(a.now(), source, ttl))
+		a.carryOut(a.m.Heartbeat(a.now(), source, ttl))
 		a.publish()
 	})
 }

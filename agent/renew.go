@@ -21,7 +21,8 @@ type renewResult struct {
 
 // startRenewal refreshes the token in the background; the loop goes on
 // answering the local API meanwhile and receives the result on a.results.
-func (a *Agent) startRenewal(ctx context.Context) {
+func (a *Agent) startRenewal() {
+	ctx := a.ctx
 	sentAt := a.now()
 	// Re-read the keychain first: the token there is the truth (a crash
 	// between rotation and our last write leaves the newest token there).
@@ -35,16 +36,18 @@ func (a *Agent) startRenewal(ctx context.Context) {
 		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 		tok, err := a.opts.Auth.Refresh(rctx, refresh)
+		// Every answer reaches the loop while it runs, so the machine never
+		// waits for one that was dropped.
 		select {
 		case a.results <- renewResult{sentAt: sentAt, presented: refresh, token: tok, err: err}:
-		case <-ctx.Done():
+		case <-a.stopped:
 		}
 	}()
 }
 
 // finishRenewal stores a rotated token before anything uses it, then tells
 // the machine how the renewal went.
-func (a *Agent) finishRenewal(ctx context.Context, r renewResult) session.Action {
+func (a *Agent) finishRenewal(r renewResult) session.Action {
 	now := a.now()
 	if r.presented != a.refresh || a.refresh == "" {
 		// The session this renewal was for has ended (a sign-out, or a new
@@ -70,7 +73,7 @@ func (a *Agent) finishRenewal(ctx context.Context, r renewResult) session.Action
 	if r.token.User != "" {
 		s.User = r.token.User
 	}
-	if err := a.store(ctx, r.token.RefreshToken, s); err != nil {
+	if err := a.store(r.token.RefreshToken, s); err != nil {
 		// The server keeps the previous token redeemable for a short grace,
 		// answering with this same successor: a retry recovers.
 		a.log.Error("store rotated token", "err", err)
@@ -82,12 +85,12 @@ func (a *Agent) finishRenewal(ctx context.Context, r renewResult) session.Action
 }
 
 // store writes the refresh token and session metadata to the keychain.
-func (a *Agent) store(ctx context.Context, refresh string, s session.Session) error {
+func (a *Agent) store(refresh string, s session.Session) error {
 	b, err := newRecord(refresh, s).marshal()
 	if err != nil {
 		return err
 	}
-	if err := a.opts.Keychain.Set(ctx, b); err != nil {
+	if err := a.opts.Keychain.Set(a.ctx, b); err != nil {
 		return err
 	}
 	a.refresh = refresh

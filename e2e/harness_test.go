@@ -55,8 +55,11 @@ func binaries(t *testing.T) (agentBin, serverBin string) {
 			return
 		}
 		for _, name := range []string{"walkme-agent", "walkme-sessiond"} {
-			out, err := exec.Command("go", "build", "-o", filepath.Join(bins.dir, name),
-				"github.com/walkme/session-agent/cmd/"+name).CombinedOutput()
+			args := []string{"build", "-o", filepath.Join(bins.dir, name)}
+			if os.Getenv("WALKME_E2E_RACE") != "" { // the binaries under the race detector
+				args = append(args, "-race")
+			}
+			out, err := exec.Command(testenv.GoTool(), append(args, "github.com/walkme/session-agent/cmd/"+name)...).CombinedOutput()
 			if err != nil {
 				bins.err = fmt.Errorf("build %s: %v\n%s", name, err, out)
 				return

@@ -63,6 +63,7 @@ type Machine struct {
 	lidClosed  bool
 
 	inflight  bool
+	closing   bool      // the renewal at the last window's close is not done yet (R10)
 	soon      time.Time // a renewal brought forward by a wake or reconnect
 	sentAt    time.Time
 	failures  int
@@ -149,8 +150,8 @@ func (m *Machine) RenewNow(now time.Time) (Action, bool) {
 	if a := m.decide(now); a.End != "" || a.Renew {
 		return a, a.End == ""
 	}
-	if m.sess == nil || m.asleep || m.lidClosed {
-		return Action{}, false
+	if m.sess == nil || m.asleep || m.lidClosed || !m.netUp {
+		return Action{}, false // R7: nothing renews asleep or without a network
 	}
 	if m.inflight {
 		return Action{}, true
@@ -216,6 +217,7 @@ func (m *Machine) SetError(msg string) { m.lastError = msg }
 
 func (m *Machine) resetRenewal() {
 	m.inflight = false
+	m.closing = false
 	m.soon = time.Time{}
 	m.failures = 0
 	m.retryAt = time.Time{}
@@ -228,6 +230,7 @@ func (m *Machine) end(reason string) Action {
 	m.sess = nil
 	m.reason = reason
 	m.inflight = false
+	m.closing = false
 	m.failures = 0
 	m.unreached = false
 	m.wasActive = false

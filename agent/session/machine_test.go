@@ -412,3 +412,37 @@ func TestWakeOfflineWaitsForTheNetwork(t *testing.T) { // R7, R11
 		t.Fatalf("renewals %v, want one when the network returned at 8m", s.renews)
 	}
 }
+
+func TestFailedClosingRenewalIsRetried(t *testing.T) { // R10 despite a failure
+	s := newSim(t, mins(15), mins(15))
+	s.open("WalkMe Editor")
+	s.advance(mins(5))
+	s.fail = Transient
+	s.open() // closes at 5m; the closing renewal fails
+	s.advance(mins(5) + 3*time.Second)
+	s.fail = 0
+	s.advance(mins(6))
+	if len(s.renews) < 3 || s.renews[0] != mins(5) || s.renews[1] != mins(5)+2*time.Second {
+		t.Fatalf("attempts %v, want the closing one at 5m and a retry 2s later", s.renews)
+	}
+	last := s.renews[len(s.renews)-1]
+	if got := s.m.View().LapsesAt.Sub(t0); got != last+mins(15) {
+		t.Fatalf("lapses at %v, want one timeout after the successful retry (%v)", got, last)
+	}
+	n := len(s.renews)
+	s.advance(mins(30))
+	if len(s.renews) != n || s.ended != EndedByExpiry {
+		t.Fatalf("after the retry succeeded: renewals %v, ended %q; want no more and a lapse", s.renews, s.ended)
+	}
+}
+
+func TestRenewNowRefusesWhenOffline(t *testing.T) { // R7
+	s := newSim(t, mins(15), mins(15))
+	s.do(s.m.SetNetwork(s.now, false))
+	if _, ok := s.m.RenewNow(s.now); ok {
+		t.Fatal("RenewNow renewed with no network")
+	}
+	if s.state() != Idle {
+		t.Fatalf("no product and no network: %s, want idle (offline is a product open without network)", s.state())
+	}
+}

@@ -27,10 +27,18 @@ func (m *Machine) decide(now time.Time) Action {
 		return Action{}
 	}
 	awake := !m.asleep && !m.lidClosed
+	if open {
+		m.closing = false
+	}
 	switch {
 	case wasOpen && !open && awake && m.netUp:
 		// R10: the last window just closed: renew once more so the session
 		// lapses one timeout after the user stopped.
+		m.closing = true
+		return m.startRenewal(now)
+	case m.closing && m.failures > 0 && awake && m.netUp && !now.Before(m.retryAt):
+		// The closing renewal failed: retry it (with backoff) until it
+		// succeeds or the session lapses, though nothing is open.
 		return m.startRenewal(now)
 	case active && !wasActive && now.Sub(m.sess.LastRenewal) >= m.minGap():
 		// A product opened, or the machine woke or came back online with a
@@ -104,6 +112,9 @@ func (m *Machine) NextWake() time.Time {
 	if m.canRenew() && !m.inflight {
 		earliest(m.due())
 	}
+	if m.closing && m.failures > 0 && !m.inflight {
+		earliest(m.retryAt)
+	}
 	return next
 }
 
@@ -166,8 +177,8 @@ func (m *Machine) state() string {
 		return SignedOut
 	case m.asleep || m.lidClosed:
 		return Asleep
-	case !m.netUp || m.unreached:
-		return Offline
+	case (!m.netUp || m.unreached) && m.open():
+		return Offline // a product open and no network (DESIGN §4.1)
 	case !m.open():
 		return Idle
 	}
