@@ -241,8 +241,20 @@ func (a *Agent) restore() {
 	}
 	a.refresh = rec.RefreshToken
 	a.log.Info("restored session", "user", rec.User, "lapses_at", rec.LapsesAt)
-	a.carryOut(a.m.SignIn(a.now(), rec.session()))
+	now := a.now()
+	a.carryOut(a.m.SignIn(now, rec.session()))
+	if rec.RenewingSince != nil && now.Sub(*rec.RenewingSince) < rotationGrace {
+		// The last agent died with a renewal out: collect the rotated token
+		// while the server still hands it out for the old one.
+		a.log.Info("a renewal was interrupted; renewing at once to collect the rotated token")
+		act, _ := a.m.RenewNow(now)
+		a.carryOut(act)
+	}
 }
+
+// rotationGrace is how long a provider like walkme-sessiond answers a
+// rotated refresh token with the same successor (DESIGN §5).
+const rotationGrace = 60 * time.Second
 
 // endSession forgets the session: the keychain entry and the tokens in
 // memory. A sign-out also revokes it on the server, outside the loop (see

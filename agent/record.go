@@ -19,6 +19,11 @@ type record struct {
 	LastRenewal    time.Time `json:"last_renewal"`
 	TimeoutSeconds float64   `json:"timeout_seconds"`
 	LapsesAt       time.Time `json:"lapses_at"`
+	// RenewingSince marks a renewal sent and not yet stored. If the agent
+	// dies before storing the rotated token, the next start renews at once:
+	// the server answers the old token with the same successor for a short
+	// grace (60 s), so a crash in that window loses nothing.
+	RenewingSince *time.Time `json:"renewing_since,omitempty"`
 }
 
 const recordVersion = 1

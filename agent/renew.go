@@ -24,11 +24,17 @@ type renewResult struct {
 func (a *Agent) startRenewal() {
 	ctx := a.ctx
 	sentAt := a.now()
-	// Re-read the keychain first: the token there is the truth (a crash
-	// between rotation and our last write leaves the newest token there).
+	// Re-read the keychain first: the token there is the truth. Then mark
+	// the renewal as under way there (see record.RenewingSince).
 	if b, err := a.opts.Keychain.Get(ctx); err == nil {
 		if rec, err := parseRecord(b); err == nil {
 			a.refresh = rec.RefreshToken
+			rec.RenewingSince = &sentAt
+			if b, err := rec.marshal(); err == nil {
+				if err := a.opts.Keychain.Set(ctx, b); err != nil {
+					a.log.Warn("mark the renewal in the keychain", "err", err)
+				}
+			}
 		}
 	}
 	refresh := a.refresh
@@ -58,7 +64,7 @@ func (a *Agent) finishRenewal(r renewResult) session.Action {
 	if r.err != nil {
 		kind := classify(r.err)
 		a.log.Warn("renewal failed", "kind", kindName(kind), "err", r.err)
-		return a.m.RenewFailed(now, kind, fmt.Sprintf("renew: %v", r.err))
+		return a.m.RenewFailed(now, kind, r.err.Error())
 	}
 	v := a.m.View()
 	if v.Session == nil {

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // front stands on the issuer's address in front of a real walkme-sessiond:
@@ -20,7 +21,7 @@ import (
 type front struct {
 	issuer string
 	srv    *sessiond
-	mode   atomic.Value // "pass", "500", "garbage"
+	mode   atomic.Value // "pass", "500", "garbage", "slow"
 	posts  atomic.Int64 // POST /token requests seen
 }
 
@@ -41,6 +42,14 @@ func startFrontOn(t *testing.T, ln net.Listener, cert *tls.Certificate) *front {
 	f.srv = startServerAt(t, f.issuer)
 	backend, _ := url.Parse(f.srv.listen)
 	proxy := httputil.NewSingleHostReverseProxy(backend)
+	// "slow": the server has answered (and rotated the token) but the
+	// answer reaches the agent only 3 s later.
+	proxy.ModifyResponse = func(resp *http.Response) error {
+		if resp.Request.URL.Path == "/token" && f.mode.Load() == "slow" {
+			time.Sleep(3 * time.Second)
+		}
+		return nil
+	}
 	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/token" && r.Method == http.MethodPost {
 			f.posts.Add(1)

@@ -3,11 +3,15 @@
 package e2e
 
 import (
+	"os"
+	"os/exec"
 	"os/user"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/walkme/session-agent/agent/localapi"
+	"github.com/walkme/session-agent/internal/testenv"
 )
 
 func currentUser(t *testing.T) string {
@@ -140,5 +144,46 @@ func TestStatusWithoutAgent(t *testing.T) {
 	}
 	if !contains(out, "not running") {
 		t.Fatalf("status with no agent said %q, want it to say the agent is not running", out)
+	}
+}
+
+// TestCrashDuringRenewalLosesNothing: the agent dies after the server rotated
+// the token but before the rotated token reached the keychain. The next
+// agent renews at once with the old token, inside the server's grace, and
+// keeps the session.
+func TestCrashDuringRenewalLosesNothing(t *testing.T) {
+	f := startFront(t)
+	a := newAgentEnv(t, f.issuer, nil)
+	a.start()
+	a.login()
+	old := a.refreshToken()
+	f.mode.Store("slow")
+	posts := f.posts.Load()
+	renew := exec.Command(a.bin, "renew")
+	renew.Env = append(os.Environ(), a.env...)
+	if err := renew.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer renew.Wait()
+	testenv.WaitFor(t, 5*time.Second, "the renewal to reach the server", func() bool { return f.posts.Load() > posts })
+	time.Sleep(500 * time.Millisecond) // the server rotates; the answer is held back
+	if err := a.proc.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	a.proc.Wait()
+	if a.refreshToken() != old {
+		t.Fatal("the keychain changed although the answer never arrived")
+	}
+	f.mode.Store("pass")
+	a.start()
+	st := a.awaitStatus(10*time.Second, "the interrupted renewal completed", func(st localapi.Status) bool {
+		return st.Renewals >= 1
+	})
+	cur := a.refreshToken()
+	if !st.SignedIn() || cur == old || !f.srv.introspect(t, cur) {
+		t.Fatalf("after the restart: %s, token rotated %v; want signed in on the rotated token the server accepts", st.State, cur != old)
+	}
+	if !strings.Contains(a.log(), "renewal was interrupted") {
+		t.Fatal("the agent did not say it renewed because a renewal was interrupted")
 	}
 }
