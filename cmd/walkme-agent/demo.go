@@ -291,7 +291,7 @@ func (d *demo) signOut(ctx context.Context, events <-chan localapi.Status) error
 	if err != nil {
 		return errors.New("no keychain entry after sign-in")
 	}
-	d.say("user", "signs out from the tray menu")
+	d.say("user", "signs out (what the tray's Sign out does: POST /v1/logout)")
 	if _, err := d.client.Logout(ctx); err != nil {
 		return err
 	}
