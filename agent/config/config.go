@@ -38,6 +38,9 @@ type Config struct {
 	CAFile string
 	// AdminCenterURL is where the tray's "Admin Center" item points.
 	AdminCenterURL string
+	// IdleWarning is how long before an idle session lapses the tray warns
+	// the user with a notification; 0 turns the warning off.
+	IdleWarning time.Duration
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
 	// DevMode allows intervals under a minute, for tests and the demo.
@@ -54,6 +57,7 @@ func Default() Config {
 		InactivityTimeout:    24 * time.Hour,
 		KeychainService:      "com.walkme.agent",
 		KeychainBackend:      "system",
+		IdleWarning:          2 * time.Minute,
 		LogLevel:             "info",
 	}
 }

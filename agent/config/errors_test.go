@@ -107,6 +107,8 @@ func TestValidation(t *testing.T) {
 		{"ca missing", `{"CAFile": ` + quote(caMissing) + `}`, `CAFile: ` + strconv.Quote(caMissing) + `: `},
 		{"ca dir", `{"CAFile": ` + quote(tmp) + `}`, `CAFile: ` + strconv.Quote(tmp) + ` is a directory`},
 		{"admin url", `{"AdminCenterURL": "http://admin.example/security"}`, ""},
+		{"idle warning off", `{"IdleWarning": "0s"}`, ""},
+		{"idle warning negative", `{"IdleWarning": "-1m"}`, `IdleWarning: -1m is outside 0 (off) to 24h`},
 		{"admin url bad", `{"AdminCenterURL": "admin.example"}`, `AdminCenterURL: "admin.example" is not an absolute URL`},
 		{"admin url scheme", `{"AdminCenterURL": "javascript://x"}`, `AdminCenterURL: "javascript://x" must be an http or https URL`},
 	}

@@ -55,7 +55,7 @@ func setting(t *testing.T, l *config.Loaded, key string) config.Setting {
 
 func TestKeys(t *testing.T) {
 	want := []string{"ServerURL", "ClientID", "RenewInterval", "PresenceProcesses", "PresencePollInterval",
-		"InactivityTimeout", "KeychainService", "KeychainBackend", "CAFile", "AdminCenterURL", "LogLevel", "DevMode"}
+		"InactivityTimeout", "KeychainService", "KeychainBackend", "CAFile", "AdminCenterURL", "IdleWarning", "LogLevel", "DevMode"}
 	if got := config.Keys(); !slices.Equal(got, want) {
 		t.Errorf("Keys() = %v, want %v", got, want)
 	}
@@ -70,7 +70,7 @@ func TestDefaults(t *testing.T) {
 	c := l.Config
 	if c.ClientID != "walkme-agent" || c.RenewInterval != 15*time.Minute || c.PresencePollInterval != 5*time.Second ||
 		c.InactivityTimeout != 24*time.Hour || c.KeychainService != "com.walkme.agent" || c.KeychainBackend != "system" ||
-		c.LogLevel != "info" || c.DevMode || c.ServerURL != "" || !slices.Contains(c.PresenceProcesses, "WalkMe Editor") {
+		c.LogLevel != "info" || c.DevMode || c.ServerURL != "" || c.IdleWarning != 2*time.Minute || !slices.Contains(c.PresenceProcesses, "WalkMe Editor") {
 		t.Errorf("defaults = %+v", c)
 	}
 	if len(l.Settings) != len(config.Keys()) {

@@ -30,6 +30,7 @@ func (c Config) Validate() error {
 	add("KeychainBackend", oneOf(c.KeychainBackend, "system", "memory"))
 	add("CAFile", checkCAFile(c.CAFile))
 	add("AdminCenterURL", checkAdminURL(c.AdminCenterURL))
+	add("IdleWarning", checkIdleWarning(c.IdleWarning))
 	add("LogLevel", oneOf(c.LogLevel, "debug", "info", "warn", "error"))
 	return errors.Join(errs...)
 }
@@ -141,6 +142,13 @@ func checkCAFile(path string) error {
 	}
 	if fi.IsDir() {
 		return fmt.Errorf("%q is a directory, not a PEM file", path)
+	}
+	return nil
+}
+
+func checkIdleWarning(d time.Duration) error {
+	if d < 0 || d > 24*time.Hour {
+		return fmt.Errorf("%s is outside 0 (off) to 24h", FormatDuration(d))
 	}
 	return nil
 }

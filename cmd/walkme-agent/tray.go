@@ -15,6 +15,10 @@ func cmdTray(ctx context.Context, g *globals, args []string) int {
 	o := tray.Options{Client: g.client(), Socket: g.socket, Logger: newLogger(g, "info")}
 	if loaded, err := g.loadConfig(); err == nil {
 		o.AdminCenterURL = loaded.Config.AdminCenterURL
+		o.NotifyLead = loaded.Config.IdleWarning
+		if o.NotifyLead == 0 {
+			o.NotifyLead = -1 // IdleWarning 0 turns the warning off
+		}
 		o.Logger = newLogger(g, loaded.Config.LogLevel)
 	}
 	err := tray.Run(ctx, o)

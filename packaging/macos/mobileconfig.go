@@ -9,13 +9,16 @@ import (
 // Example policy values of the .mobileconfig template. Admins replace them;
 // keys they do not manage should be deleted, not left empty.
 var exampleSettings = map[string]any{
-	"ServerURL":            "https://sessions.example.com",
-	"ClientID":             "walkme-agent",
-	"RenewInterval":        "15m",
-	"PresenceProcesses":    []string{"WalkMe Editor", "Google Chrome", "Microsoft Edge", "firefox", "Safari"},
+	"ServerURL":     "https://sessions.example.com",
+	"ClientID":      "walkme-agent",
+	"RenewInterval": "15m",
+	// Browsers are not listed: an open browser is not an open WalkMe tab;
+	// the browser extension reports those (native messaging).
+	"PresenceProcesses":    []string{"WalkMe Editor"},
 	"PresencePollInterval": "5s",
 	"InactivityTimeout":    "24h",
 	"AdminCenterURL":       "https://sessions.example.com/admin",
+	"IdleWarning":          "2m",
 	"LogLevel":             "info",
 }
 

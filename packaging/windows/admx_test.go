@@ -9,7 +9,7 @@ import (
 
 // PolicyKeys are the managed-policy keys the ADMX template must offer.
 var policyKeys = []string{"ServerURL", "ClientID", "RenewInterval", "PresenceProcesses", "PresencePollInterval",
-	"InactivityTimeout", "KeychainService", "CAFile", "AdminCenterURL", "LogLevel"}
+	"InactivityTimeout", "KeychainService", "CAFile", "AdminCenterURL", "IdleWarning", "LogLevel"}
 
 func TestADMX(t *testing.T) {
 	var admx struct {

@@ -15,7 +15,7 @@ type Notice struct {
 // changes: one when the session ends by itself, and one Lead before an idle
 // session lapses. The zero value warns 2 minutes ahead.
 type Notices struct {
-	Lead time.Duration
+	Lead time.Duration // negative: no warning before a lapse
 
 	last     localapi.Status
 	seen     bool
@@ -47,7 +47,10 @@ func (n *Notices) Check(st localapi.Status, now time.Time, loc *time.Location) (
 		return due, time.Time{}
 	}
 	lead := n.Lead
-	if lead <= 0 {
+	switch {
+	case lead < 0:
+		return due, time.Time{} // warnings turned off (IdleWarning 0)
+	case lead == 0:
 		lead = DefaultLead
 	}
 	if warn := lapse.Add(-lead); now.Before(warn) {

@@ -104,3 +104,12 @@ func TestNoticesDefaultLead(t *testing.T) {
 		t.Errorf("next = %v, want %v", next, lapse.Add(-DefaultLead))
 	}
 }
+
+func TestNoticesIdleWarningOff(t *testing.T) {
+	n := Notices{Lead: -1}
+	lapse := now.Add(time.Minute)
+	idle := with(func(s *localapi.Status) { s.State = localapi.StateIdle; s.LapsesAt = &lapse })
+	if due, next := n.Check(idle, now, utc); len(due) != 0 || !next.IsZero() {
+		t.Errorf("warnings off: due %v next %v, want nothing", due, next)
+	}
+}

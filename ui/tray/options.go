@@ -30,7 +30,7 @@ type Options struct {
 	AdminCenterURL string
 	Logger         *slog.Logger
 	// NotifyLead is how long before an idle session lapses the tray warns.
-	// Default 2 minutes.
+	// Zero means 2 minutes; negative turns the warning off.
 	NotifyLead time.Duration
 
 	// Notify shows a desktop notification. Default: notify.Send.
@@ -57,7 +57,7 @@ func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	if o.NotifyLead <= 0 {
+	if o.NotifyLead == 0 {
 		o.NotifyLead = menu.DefaultLead
 	}
 	if o.Notify == nil {
