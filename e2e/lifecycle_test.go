@@ -80,6 +80,9 @@ func TestSessionLifecycle(t *testing.T) {
 	if srv.introspect(t, token) {
 		t.Fatal("the server still accepts the lapsed session's token")
 	}
+	if strings.Contains(a.log(), token) {
+		t.Fatal("the agent's log contains a refresh token")
+	}
 }
 
 // TestLogoutEndsTheSessionAtOnce is R8 end to end.
