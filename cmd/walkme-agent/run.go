@@ -44,7 +44,7 @@ func cmdRun(ctx context.Context, g *globals, args []string) int {
 		for _, w := range loaded.Warnings {
 			log.Warn("config", "warning", w)
 		}
-		r := &reloader{load: g.loadConfig, level: level, files: g.configFiles(), every: 15 * time.Second}
+		r := &reloader{load: g.loadConfig, level: level, files: g.configFiles(), every: 30 * time.Second}
 		if loaded.Config.DevMode {
 			r.every = 2 * time.Second // tests and the demo see edits at once
 		}
@@ -206,9 +206,11 @@ func watchNetwork(ctx context.Context, server string) <-chan bool {
 // watchPower reports sleep, wake and lid changes from platform/power.
 func watchPower(ctx context.Context, log *slog.Logger) <-chan agent.PowerState {
 	out := make(chan agent.PowerState)
-	// Sleep events come from the OS; the clock-gap check backs them up, and
-	// every wakeup of an idle agent costs CPU, so it polls every 2 s.
-	in, err := power.Watch(ctx, power.Options{Logger: log, GapPoll: 2 * time.Second})
+	// Sleep events come from the OS (logind, Win32, IOKit) and give the
+	// moment; the clock-gap check only backs them up. Every wakeup of an idle
+	// agent costs CPU (docs/performance.md), so it polls every 10 s: a missed
+	// wake is still noticed long before any session deadline.
+	in, err := power.Watch(ctx, power.Options{Logger: log, GapPoll: 10 * time.Second})
 	if err != nil {
 		log.Warn("power events unavailable; sleep is detected from the clocks only on the next check", "err", err)
 		return out
