@@ -6,7 +6,7 @@ LDFLAGS := -s -w -X github.com/walkme/session-agent/internal/version.Version=$(V
 # Packages that use no cgo and must keep building on macOS.
 DARWIN_PKGS = $(shell GOOS=darwin CGO_ENABLED=0 $(GO) list -e -f '{{if and (not .CgoFiles) (or .GoFiles .TestGoFiles .XTestGoFiles)}}{{.ImportPath}}{{end}}' ./... 2>/dev/null)
 
-.PHONY: all build test test-go cross lint demo bench deps clean
+.PHONY: all build test test-go test-race cross lint demo bench deps clean
 
 all: build
 
@@ -18,10 +18,14 @@ deps:
 	@scripts/install-deps.sh
 
 # Every test: unit, end-to-end with real parts, cross-builds for other OSes.
-test: deps lint cross test-go
+test: deps lint cross test-go test-race
 
 test-go:
 	$(GO) test -count=1 -timeout 15m ./...
+
+# The agent's concurrent parts once more under the race detector.
+test-race:
+	$(GO) test -count=1 -race -timeout 10m ./agent/... ./platform/ipc/... ./platform/keychain/...
 
 cross:
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build ./...
