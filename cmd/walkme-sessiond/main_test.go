@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -105,8 +104,16 @@ func userAddAndServe(t *testing.T, storeArgs ...string) {
 	if base == "" {
 		t.Fatal("serve never said where it listens")
 	}
+	// The rest of the log, read to the end before Wait (which closes the
+	// pipe) and through the same scanner (which holds what it read ahead).
 	logs := make(chan string, 1)
-	go func() { b, _ := io.ReadAll(stderr); logs <- string(b) }()
+	go func() {
+		var b strings.Builder
+		for lines.Scan() {
+			b.WriteString(lines.Text() + "\n")
+		}
+		logs <- b.String()
+	}()
 
 	resp, err := http.Get(base + "/.well-known/openid-configuration")
 	if err != nil {
@@ -133,17 +140,16 @@ func userAddAndServe(t *testing.T, storeArgs ...string) {
 	}
 
 	cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	var l string
 	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve after SIGTERM: %v, want exit 0", err)
-		}
+	case l = <-logs: // the end of the log: the process has exited
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop on SIGTERM")
 	}
-	if l := <-logs; !strings.Contains(l, "stopped") || strings.Contains(l, "s3cret") {
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("serve after SIGTERM: %v, want exit 0", err)
+	}
+	if !strings.Contains(l, "stopped") || strings.Contains(l, "s3cret") {
 		t.Errorf("logs lack the shutdown line or contain the password:\n%s", l)
 	}
 }
