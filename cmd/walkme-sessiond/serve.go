@@ -59,6 +59,9 @@ func serve(args []string, stderr io.Writer) error {
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	if p, ok := st.(pruner); ok {
+		go prune(ctx, p, log)
+	}
 	log.Info("walkme-sessiond listening", "addr", ln.Addr().String(), "issuer", srv.Issuer(), "store", sf.name(), "dev", *dev, "version", version.String())
 
 	select {
@@ -85,4 +88,34 @@ func defaultIssuer(a *net.TCPAddr, log *slog.Logger) string {
 		log.Warn("listening on all interfaces without --issuer: advertising loopback URLs only")
 	}
 	return "http://" + net.JoinHostPort(host, fmt.Sprint(a.Port))
+}
+
+// pruner is a store that must be cleaned of what the service no longer
+// needs (SQLite; the Redis store expires its keys by itself).
+type pruner interface {
+	Prune(ctx context.Context, before time.Time) (int64, error)
+}
+
+// pruneAge is how long ended sessions and rotated tokens are kept: far past
+// the 60 s rotation grace, and the same horizon as the Redis store's TTLs.
+const pruneAge = 48 * time.Hour
+
+// prune cleans the store at start and every hour until ctx ends.
+func prune(ctx context.Context, p pruner, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		n, err := p.Prune(ctx, time.Now().Add(-pruneAge))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("prune the store", "err", err)
+		case n > 0:
+			log.Info("pruned the store", "rows", n)
+		}
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return
+		}
+	}
 }
