@@ -183,29 +183,16 @@ func watchPresence(ctx context.Context, live *atomic.Pointer[config.Config], log
 
 // watchNetwork reports whether the server is reachable, on change.
 func watchNetwork(ctx context.Context, server string) <-chan bool {
-	out := make(chan bool)
 	if server == "" {
-		return out
+		return nil // never ready: no server, nothing to reach
 	}
 	// The OS change feed (rtnetlink, the route socket, NotifyIpInterfaceChange)
 	// reports changes at once; the poll only backs it up.
-	in := network.Watch(ctx, server, 30*time.Second)
-	go func() {
-		defer close(out)
-		for st := range in {
-			select {
-			case out <- st.Up:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out
+	return convert(ctx, network.Watch(ctx, server, 30*time.Second), func(st network.Status) bool { return st.Up })
 }
 
 // watchPower reports sleep, wake and lid changes from platform/power.
 func watchPower(ctx context.Context, log *slog.Logger) <-chan agent.PowerState {
-	out := make(chan agent.PowerState)
 	// Sleep events come from the OS (logind, Win32, IOKit) and give the
 	// moment; the clock-gap check only backs them up. Every wakeup of an idle
 	// agent costs CPU (docs/performance.md), so it polls every 10 s: a missed
@@ -213,13 +200,22 @@ func watchPower(ctx context.Context, log *slog.Logger) <-chan agent.PowerState {
 	in, err := power.Watch(ctx, power.Options{Logger: log, GapPoll: 10 * time.Second})
 	if err != nil {
 		log.Warn("power events unavailable; sleep is detected from the clocks only on the next check", "err", err)
-		return out
+		return nil
 	}
+	return convert(ctx, in, func(ev power.Event) agent.PowerState {
+		return agent.PowerState{Asleep: ev.State.Asleep, LidClosed: ev.State.LidClosed, Slept: ev.Slept}
+	})
+}
+
+// convert relays a platform package's events to the agent in the agent's
+// types, until in closes or ctx ends.
+func convert[T, U any](ctx context.Context, in <-chan T, f func(T) U) <-chan U {
+	out := make(chan U)
 	go func() {
 		defer close(out)
-		for ev := range in {
+		for v := range in {
 			select {
-			case out <- agent.PowerState{Asleep: ev.State.Asleep, LidClosed: ev.State.LidClosed, Slept: ev.Slept}:
+			case out <- f(v):
 			case <-ctx.Done():
 				return
 			}
