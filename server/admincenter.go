@@ -103,7 +103,7 @@ func (s *Server) handleAdminToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	client, _ := s.client(adminCenterClientID)
-	resp, err := s.refresh(r.Context(), client, c.Value)
+	resp, err := s.refresh(r.Context(), client, c.Value, usage{inUse: true}) // the Admin Center page is open
 	if s.adminGrantFailed(w, err) {
 		return
 	}

@@ -192,6 +192,7 @@ type tokens struct {
 	ExpiresIn             int64  `json:"expires_in"`
 	RefreshToken          string `json:"refresh_token"`
 	RefreshTokenExpiresIn int64  `json:"refresh_token_expires_in"`
+	InactivityTimeout     int64  `json:"inactivity_timeout"`
 	IDToken               string `json:"id_token"`
 	Error                 string `json:"error"`
 	Description           string `json:"error_description"`
@@ -229,6 +230,16 @@ func (e *env) login(email string) tokens {
 func (e *env) refresh(rt string) tokens {
 	e.t.Helper()
 	return e.token(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}})
+}
+
+// refreshWith refreshes with extra form parameters (what the agent reports).
+func (e *env) refreshWith(rt string, extra url.Values) tokens {
+	e.t.Helper()
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}
+	for k, v := range extra {
+		form[k] = v
+	}
+	return e.token(form)
 }
 
 func (e *env) mustRefresh(rt string) tokens {

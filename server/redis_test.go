@@ -61,6 +61,7 @@ var onRedisTests = map[string]func(*testing.T){
 	"TestConcurrentRefreshYieldsOneSuccessor": TestConcurrentRefreshYieldsOneSuccessor,
 	"TestSessionLapsesAfterTimeout":           TestSessionLapsesAfterTimeout,
 	"TestTimeoutChangeAppliesToLiveSessions":  TestTimeoutChangeAppliesToLiveSessions,
+	"TestRenewalCountsFromLastUse":            TestRenewalCountsFromLastUse,
 	"TestRevokeEndsWholeSession":              TestRevokeEndsWholeSession, "TestRevokeUnknownTokenIs200": TestRevokeUnknownTokenIs200,
 	"TestLapseDeactivatesAccessTokens": TestLapseDeactivatesAccessTokens, "TestSeedExample": TestSeedExample,
 	"TestDeviceAuthorization": TestDeviceAuthorization, "TestDeviceGrantDevInterval": TestDeviceGrantDevInterval,

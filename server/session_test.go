@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/walkme/session-agent/server"
 )
 
 // R6: a session lapses one timeout after its last renewal, and the server
@@ -35,16 +37,39 @@ func TestSessionLapsesAfterTimeout(t *testing.T) {
 	}
 }
 
-// R3: a change applies to live sessions at once.
+// R3: a change applies to live sessions from the moment it is saved, but
+// never cuts off a client renewing on the cadence it was given
+// (docs/design.md, "a timeout change"): an idle session lapses one new
+// timeout after the later of its last use and the change; one in use gets
+// until its next renewal plus the new timeout.
 func TestTimeoutChangeAppliesToLiveSessions(t *testing.T) {
 	e := newEnv(t, false)
 	user := e.login("user@acme.test")
+	idle := e.login("user@acme.test")
 	other := e.login("admin@globex.test")
-	e.clock.Advance(20 * time.Minute)
-	e.putTimeout(e.login("admin@acme.test").AccessToken, "15m", 200)
-	// The user's session had its last renewal 20 minutes ago: it lapsed.
-	if got := e.refresh(user.RefreshToken); got.Error != "invalid_grant" {
-		t.Errorf("user session after the timeout went to 15m: %q, want invalid_grant", got.Error)
+	// The idle session's closing renewal at 1m: nothing open any more.
+	e.clock.Advance(time.Minute)
+	idle = e.refreshWith(idle.RefreshToken, url.Values{server.ParamInUse: {"false"}})
+	// The user's product is open: renewals every 15m (24h timeout).
+	e.clock.Advance(14 * time.Minute)
+	user = e.mustRefresh(user.RefreshToken) // at 15m
+	e.clock.Advance(5 * time.Minute)
+	e.putTimeout(e.login("admin@acme.test").AccessToken, "15m", 200) // at 20m
+	// The next renewal on the old cadence, at 30m (after 15m of the new
+	// timeout from the last one), is accepted and carries the new timeout.
+	e.clock.Advance(10 * time.Minute)
+	got := e.mustRefresh(user.RefreshToken)
+	if got.RefreshTokenExpiresIn != 15*60 || got.InactivityTimeout != 15*60 {
+		t.Errorf("renewal after the change: expires in %d, timeout %d; want 900 and 900", got.RefreshTokenExpiresIn, got.InactivityTimeout)
+	}
+	// Idle since 1m: lapses at 20m + 15m.
+	e.clock.Advance(5*time.Minute - time.Second)
+	if !e.active(idle.RefreshToken) {
+		t.Fatal("the idle session lapsed before the new timeout ran from the change")
+	}
+	e.clock.Advance(time.Second)
+	if e.active(idle.RefreshToken) {
+		t.Fatal("the idle session outlived the new timeout after the change")
 	}
 	// Another account is untouched.
 	if got := e.mustRefresh(other.RefreshToken); got.RefreshTokenExpiresIn != 24*3600 {
@@ -55,6 +80,31 @@ func TestTimeoutChangeAppliesToLiveSessions(t *testing.T) {
 	e.putTimeout(e.login("admin@acme.test").AccessToken, "8h", 200)
 	if got := e.mustRefresh(fresh.RefreshToken); got.RefreshTokenExpiresIn != 8*3600 {
 		t.Errorf("refresh_token_expires_in = %d after change to 8h", got.RefreshTokenExpiresIn)
+	}
+}
+
+// R10 on the server: a renewal reports how long ago the user last used a
+// product, and the deadline counts from then, so a closing renewal that
+// gets through late still lapses one timeout after the close.
+func TestRenewalCountsFromLastUse(t *testing.T) {
+	e := newEnv(t, true)
+	e.putTimeout(e.login("admin@acme.test").AccessToken, "20s", 200)
+	tk := e.login("user@acme.test")
+	e.clock.Advance(10 * time.Second)
+	// The product closed 9 s ago; the closing renewal only gets through now.
+	tk = e.refreshWith(tk.RefreshToken, url.Values{server.ParamIdleSeconds: {"9"}, server.ParamInUse: {"false"}})
+	if tk.status != 200 || tk.RefreshTokenExpiresIn != 11 || tk.InactivityTimeout != 20 {
+		t.Fatalf("late closing renewal: %d %s, expires in %d, timeout %d; want 11 s left of 20", tk.status, tk.Error, tk.RefreshTokenExpiresIn, tk.InactivityTimeout)
+	}
+	e.clock.Advance(11 * time.Second)
+	if e.active(tk.RefreshToken) {
+		t.Fatal("active one timeout after the close")
+	}
+	for _, bad := range []url.Values{{server.ParamIdleSeconds: {"-1"}}, {server.ParamIdleSeconds: {"NaN"}}, {server.ParamInUse: {"maybe"}}} {
+		tk := e.login("user@acme.test")
+		if got := e.refreshWith(tk.RefreshToken, bad); got.status != 400 || got.Error != "invalid_request" {
+			t.Errorf("refresh with %v: %d %s, want 400 invalid_request", bad, got.status, got.Error)
+		}
 	}
 }
 

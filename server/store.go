@@ -20,7 +20,9 @@ type Store interface {
 	Account(ctx context.Context, name string) (Account, error)
 
 	// SetInactivityTimeout changes the account's timeout and appends e
-	// (with Old filled in) to its activity log in the same transaction.
+	// (with Old filled in) to its activity log in the same transaction,
+	// and moves every live session's deadline to
+	// Session.DeadlineAfterChange(e.At, d).
 	SetInactivityTimeout(ctx context.Context, account string, d time.Duration, e Activity) (old time.Duration, err error)
 	// ActivityLog returns the account's log, oldest first.
 	ActivityLog(ctx context.Context, account string) ([]Activity, error)
@@ -138,9 +140,16 @@ const (
 	DeviceRedeemed DeviceStatus = "redeemed"
 )
 
-// Session is one sign-in. It ends when revoked and lapses when
-// now >= LastRenewal + Timeout, Timeout being the account's current
-// setting, so an admin's change applies to live sessions at once (R3).
+// Session is one sign-in. It ends when revoked and lapses at Deadline.
+//
+// Every renewal sets Deadline = LastUse + the account's timeout, LastUse
+// being the moment of last use the client reported, clamped into [previous
+// renewal, now]: so a renewal sent late (a retried closing renewal, one sent
+// at the next wake) still lapses one timeout after the user stopped (R10).
+//
+// A timeout change applies to live sessions from the moment it is saved
+// (R3), without cutting off a client that is renewing on its cadence: see
+// DeadlineAfterChange.
 type Session struct {
 	ID          string
 	Account     string
@@ -152,14 +161,84 @@ type Session struct {
 	EndedAt     time.Time // zero while not revoked
 	EndReason   string
 	Timeout     time.Duration // the account's current inactivity timeout
+
+	// LastUse is the moment of last use the last renewal reported (the
+	// sign-in for a new session).
+	LastUse time.Time
+	// InUse says the last renewal (or the sign-in) reported a product open:
+	// the client then renews again within one cadence.
+	InUse bool
+	// RenewedTimeout is the timeout the last renewal answered with; the
+	// client's cadence follows it until its next renewal.
+	RenewedTimeout time.Duration
+	// Deadline is when the session lapses without another renewal. Zero
+	// only for a session stored before deadlines were (LastRenewal+Timeout).
+	Deadline time.Time
+}
+
+// MaxRenewInterval is the longest renewal cadence a client may use (the
+// agent refuses a RenewInterval above it): min(MaxRenewInterval, timeout/2).
+const MaxRenewInterval = 15 * time.Minute
+
+// Cadence is the longest a client that reported a product open may take
+// before its next renewal: min(MaxRenewInterval, RenewedTimeout/2).
+func (s Session) Cadence() time.Duration {
+	return min(MaxRenewInterval, s.RenewedTimeout/2)
 }
 
 // LapsesAt is when the session lapses without another renewal.
-func (s Session) LapsesAt() time.Time { return s.LastRenewal.Add(s.Timeout) }
+func (s Session) LapsesAt() time.Time {
+	if s.Deadline.IsZero() {
+		return s.LastRenewal.Add(s.Timeout)
+	}
+	return s.Deadline
+}
 
 // Live reports whether the session is neither ended nor lapsed at now.
 func (s Session) Live(now time.Time) bool {
 	return s.EndedAt.IsZero() && now.Before(s.LapsesAt())
+}
+
+// DeadlineAfterChange is the session's deadline after the account's timeout
+// changed to d at time at. It never extends the session; it shortens it to
+//
+//   - for a session whose last renewal reported a product open:
+//     max(at, LastRenewal + Cadence()) + d — the client's next regular
+//     renewal (due by LastRenewal + Cadence() on the cadence it was given)
+//     lands inside it, whatever the old and new values are;
+//   - for an idle one: max(LastUse, at) + d — one new timeout after the
+//     later of the last use and the change.
+//
+// Every store applies exactly this (the SQL and Lua mirror it); a renewal
+// after the change uses the new timeout as usual.
+func (s Session) DeadlineAfterChange(at time.Time, d time.Duration) time.Time {
+	base := maxTime(s.LastUse, at)
+	if s.InUse {
+		base = maxTime(at, s.LastRenewal.Add(s.Cadence()))
+	}
+	if next := base.Add(d); next.Before(s.LapsesAt()) {
+		return next
+	}
+	return s.LapsesAt()
+}
+
+// RenewedDeadline is where a renewal at now that reports lastUse (zero:
+// now) puts the deadline under timeout d: lastUse clamped into
+// [s.LastRenewal, now], plus d. It also returns the clamped last use.
+func (s Session) RenewedDeadline(now, lastUse time.Time, d time.Duration) (deadline, use time.Time) {
+	use = lastUse
+	if use.IsZero() || use.After(now) {
+		use = now
+	}
+	use = maxTime(use, s.LastRenewal)
+	return use.Add(d), use
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // RefreshToken is a stored refresh token (by hash).
@@ -180,12 +259,20 @@ type RefreshToken struct {
 // that is unused and Now is within Grace of the rotation, renews the
 // session (RotateReplayed, same successor); otherwise ends the session
 // with reason "reuse" (RotateReused).
+//
+// A renewal sets LastUse (clamped, see Session.RenewedDeadline), InUse,
+// RenewedTimeout and Deadline. When the reported last use is a full timeout
+// ago already, the session ends (reason "lapsed", RotateEnded) instead.
 type Rotation struct {
 	ClientID      string // the presenting client; another client's token is RotateWrongClient
 	Hash          string
 	SuccessorHash string
 	Now           time.Time
 	Grace         time.Duration
+	// LastUse is the moment of last use the client reported (zero: Now).
+	LastUse time.Time
+	// InUse: the client reported a product open.
+	InUse bool
 }
 
 // RotationOutcome is what Rotate did.

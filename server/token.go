@@ -33,8 +33,12 @@ type tokenResponse struct {
 	ExpiresIn             int64  `json:"expires_in"`
 	RefreshToken          string `json:"refresh_token"`
 	RefreshTokenExpiresIn int64  `json:"refresh_token_expires_in"`
-	IDToken               string `json:"id_token,omitempty"`
-	Scope                 string `json:"scope,omitempty"`
+	// InactivityTimeout is the account's timeout in seconds: the client's
+	// renewal cadence follows it (refresh_token_expires_in is shorter when
+	// the last use was before the request).
+	InactivityTimeout int64  `json:"inactivity_timeout,omitempty"`
+	IDToken           string `json:"id_token,omitempty"`
+	Scope             string `json:"scope,omitempty"`
 }
 
 // grantError is an RFC 6749 §5.2 error answered by /token.
@@ -69,7 +73,10 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	case "authorization_code":
 		resp, err = s.exchangeCode(r.Context(), c, r.PostForm.Get("code"), r.PostForm.Get("redirect_uri"), r.PostForm.Get("code_verifier"))
 	case "refresh_token":
-		resp, err = s.refresh(r.Context(), c, r.PostForm.Get("refresh_token"))
+		var use usage
+		if use, err = parseUsage(r.PostForm, s.now()); err == nil {
+			resp, err = s.refresh(r.Context(), c, r.PostForm.Get("refresh_token"), use)
+		}
 	case DeviceCodeGrantType:
 		resp, err = s.deviceToken(r.Context(), c, r.PostForm.Get("device_code"))
 	default:
@@ -148,13 +155,14 @@ func (s *Server) startSession(ctx context.Context, c client, userID, scope, nonc
 	return s.respond(u, ss, refresh, nonce, now)
 }
 
-func (s *Server) refresh(ctx context.Context, c client, token string) (tokenResponse, error) {
+func (s *Server) refresh(ctx context.Context, c client, token string, use usage) (tokenResponse, error) {
 	if token == "" {
 		return tokenResponse{}, &grantError{http.StatusBadRequest, "invalid_request", "refresh_token is required"}
 	}
 	now := s.now()
 	next := s.keys.successor(token)
-	res, err := s.store.Rotate(ctx, Rotation{ClientID: c.id, Hash: hashToken(token), SuccessorHash: hashToken(next), Now: now, Grace: RotationGrace})
+	res, err := s.store.Rotate(ctx, Rotation{ClientID: c.id, Hash: hashToken(token), SuccessorHash: hashToken(next), Now: now,
+		Grace: RotationGrace, LastUse: use.lastUse, InUse: use.inUse})
 	if err != nil {
 		return tokenResponse{}, fmt.Errorf("rotate: %w", err)
 	}
@@ -163,6 +171,10 @@ func (s *Server) refresh(ctx context.Context, c client, token string) (tokenResp
 	case RotateUnknown:
 		return tokenResponse{}, invalidGrant("unknown refresh token")
 	case RotateEnded:
+		if ss.EndReason == "lapsed" && ss.EndedAt.Equal(now) {
+			s.log.Info("session lapsed: last use a timeout ago", "sid", ss.ID)
+			return tokenResponse{}, invalidGrant("session lapsed after inactivity")
+		}
 		if !ss.EndedAt.IsZero() {
 			return tokenResponse{}, invalidGrant("session ended")
 		}
@@ -191,6 +203,7 @@ func (s *Server) respond(u User, ss Session, refresh, nonce string, now time.Tim
 	resp := tokenResponse{
 		AccessToken: access, TokenType: "Bearer", ExpiresIn: seconds(life),
 		RefreshToken: refresh, RefreshTokenExpiresIn: seconds(ss.LapsesAt().Sub(now)), Scope: ss.Scope,
+		InactivityTimeout: seconds(ss.Timeout),
 	}
 	if hasScope(ss.Scope, "openid") {
 		if resp.IDToken, err = s.idToken(u, ss, nonce, now); err != nil {

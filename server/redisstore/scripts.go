@@ -16,7 +16,7 @@ var luaFiles embed.FS
 // scripts are the Lua scripts, each prefixed with lua/common.lua.
 type scripts struct {
 	rotate, createSession, redeemCode, endSession, loadSession, loadToken *redis.Script
-	putDevice, decideDevice, pollDevice                                   *redis.Script
+	putDevice, decideDevice, pollDevice, setTimeout                       *redis.Script
 }
 
 func newScripts() scripts {
@@ -41,6 +41,7 @@ func newScripts() scripts {
 		putDevice:     load("put_device"),
 		decideDevice:  load("decide_device"),
 		pollDevice:    load("poll_device"),
+		setTimeout:    load("set_timeout"),
 	}
 }
 
@@ -66,11 +67,16 @@ func session(h, timeout any) (server.Session, error) {
 	}
 	t, _ := timeout.(string)
 	d, _ := strconv.ParseInt(t, 10, 64)
+	renewed, _ := strconv.ParseInt(m["renewed_timeout"], 10, 64)
 	return server.Session{
 		ID: m["id"], Account: m["account"], UserID: m["user_id"], ClientID: m["client_id"], Scope: m["scope"],
 		AuthTime: fromNanos(m["auth_time"]), LastRenewal: fromNanos(m["last_renewal"]),
 		EndedAt: fromNanos(m["ended_at"]), EndReason: m["end_reason"],
 		Timeout: time.Duration(d),
+		// Fields a session written before deadlines lacks: in use, and
+		// lapsing at last renewal + timeout (Deadline zero).
+		LastUse: fromNanos(m["last_use"]), InUse: m["in_use"] != "0",
+		RenewedTimeout: time.Duration(renewed), Deadline: fromNanos(m["deadline"]),
 	}, nil
 }
 

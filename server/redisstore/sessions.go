@@ -113,8 +113,12 @@ func (s *Store) EndSession(ctx context.Context, id string, at time.Time, reason 
 func (s *Store) Rotate(ctx context.Context, r server.Rotation) (server.RotationResult, error) {
 	var res server.RotationResult
 	keys := []string{s.key("token:", r.Hash), s.key("token:", r.SuccessorHash)}
+	inUse := "0"
+	if r.InUse {
+		inUse = "1"
+	}
 	v, err := s.scripts.rotate.Run(ctx, s.rdb, keys, s.prefix, r.ClientID, r.SuccessorHash, nanos(r.Now),
-		strconv.FormatInt(int64(r.Grace), 10), ms(s.floor), ms(s.retention)).Slice()
+		strconv.FormatInt(int64(r.Grace), 10), ms(s.floor), ms(s.retention), nanos(r.LastUse), inUse).Slice()
 	if err != nil {
 		return res, fmt.Errorf("rotate: %w", err)
 	}

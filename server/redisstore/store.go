@@ -15,6 +15,8 @@
 //	email:LOWER-EMAIL   user id
 //	code:HASH           hash: an authorization code; expires
 //	session:ID          hash: a session; expires
+//	account-sessions:NAME  sorted set: the account's session ids by deadline
+//	                    (seconds), for applying a timeout change
 //	token:HASH          hash: a refresh token (session, successor, ...); expires
 //	device:HASH         hash: a device authorization (RFC 8628); expires
 //	usercode:CODE       the device authorization's hash; expires with it

@@ -117,6 +117,10 @@ func (s *Store) SetInactivityTimeout(ctx context.Context, account string, d time
 		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			p.HSet(ctx, acctKey, "timeout", int64(d))
 			p.RPush(ctx, s.key("activity:", account), entry)
+			// Inside the MULTI, so with no renewal in between: EVAL, as
+			// EVALSHA's fallback cannot run in a transaction.
+			s.scripts.setTimeout.Eval(ctx, p, []string{s.key("account-sessions:", account)}, s.prefix,
+				nanos(e.At), strconv.FormatInt(int64(d), 10), strconv.FormatInt(int64(server.MaxRenewInterval), 10))
 			return nil
 		})
 		return err

@@ -88,10 +88,22 @@ CREATE TABLE device_codes (
 	user_id TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX device_codes_expiry ON device_codes(expires_at);`,
+	// 4: per-session deadlines (last use, in use, the timeout last answered),
+	// so a timeout change can spare clients renewing on their cadence.
+	// Existing sessions keep the deadline they had: last renewal + timeout.
+	`
+ALTER TABLE sessions ADD COLUMN last_use INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN in_use INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE sessions ADD COLUMN renewed_timeout_ns INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN deadline INTEGER NOT NULL DEFAULT 0;
+UPDATE sessions SET last_use = last_renewal,
+	renewed_timeout_ns = (SELECT inactivity_timeout_ns FROM accounts WHERE name = sessions.account),
+	deadline = last_renewal + (SELECT inactivity_timeout_ns FROM accounts WHERE name = sessions.account);
+CREATE INDEX sessions_account_deadline ON sessions(account, deadline);`,
 }
 
 // SchemaVersion is the schema version this build writes.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 func (s *Store) migrate(ctx context.Context) error {
 	if len(migrations) != SchemaVersion {

@@ -21,10 +21,8 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		n = 0
-		// Sessions over by `before`: ended, or lapsed under the account's
-		// current timeout.
-		const over = `SELECT s.id FROM sessions s JOIN accounts a ON a.name = s.account
-			WHERE (s.ended_at != 0 AND s.ended_at < ?1) OR s.last_renewal + a.inactivity_timeout_ns < ?1`
+		// Sessions over by `before`: ended, or lapsed.
+		const over = `SELECT id FROM sessions WHERE (ended_at != 0 AND ended_at < ?1) OR deadline < ?1`
 		for _, q := range []string{
 			`DELETE FROM refresh_tokens WHERE session_id IN (` + over + `)`,
 			`DELETE FROM refresh_tokens WHERE rotated_at != 0 AND rotated_at < ?1`,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/walkme/session-agent/server"
@@ -46,11 +47,18 @@ func (s *Store) RedeemCode(ctx context.Context, hash string, now time.Time) (ser
 	return c, err
 }
 
-// CreateSession implements server.Store.
+// CreateSession implements server.Store. A new session is in use (the
+// user just signed in) and lapses one timeout after its sign-in.
 func (s *Store) CreateSession(ctx context.Context, ss server.Session, refreshHash, codeHash string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions(id, account, user_id, client_id, scope, auth_time, last_renewal)
-			VALUES(?, ?, ?, ?, ?, ?, ?)`, ss.ID, ss.Account, ss.UserID, ss.ClientID, ss.Scope, nanos(ss.AuthTime), nanos(ss.LastRenewal))
+		var timeout int64
+		if err := tx.QueryRowContext(ctx, `SELECT inactivity_timeout_ns FROM accounts WHERE name = ?`, ss.Account).Scan(&timeout); err != nil {
+			return fmt.Errorf("account %s: %w", ss.Account, notFound(err))
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions(id, account, user_id, client_id, scope, auth_time, last_renewal,
+			last_use, in_use, renewed_timeout_ns, deadline) VALUES(?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+			ss.ID, ss.Account, ss.UserID, ss.ClientID, ss.Scope, nanos(ss.AuthTime), nanos(ss.LastRenewal),
+			nanos(ss.LastRenewal), timeout, nanos(ss.LastRenewal.Add(time.Duration(timeout))))
 		if err != nil {
 			return err
 		}
@@ -71,13 +79,15 @@ type querier interface {
 
 func loadSession(ctx context.Context, q querier, id string) (server.Session, error) {
 	var ss server.Session
-	var auth, renewal, ended, timeout int64
+	var auth, renewal, ended, timeout, use, renewed, deadline int64
 	err := q.QueryRowContext(ctx, `SELECT s.id, s.account, s.user_id, s.client_id, s.scope, s.auth_time, s.last_renewal,
-		s.ended_at, s.end_reason, a.inactivity_timeout_ns FROM sessions s JOIN accounts a ON a.name = s.account
+		s.ended_at, s.end_reason, a.inactivity_timeout_ns, s.last_use, s.in_use, s.renewed_timeout_ns, s.deadline
+		FROM sessions s JOIN accounts a ON a.name = s.account
 		WHERE s.id = ?`, id).Scan(&ss.ID, &ss.Account, &ss.UserID, &ss.ClientID, &ss.Scope, &auth, &renewal,
-		&ended, &ss.EndReason, &timeout)
+		&ended, &ss.EndReason, &timeout, &use, &ss.InUse, &renewed, &deadline)
 	ss.AuthTime, ss.LastRenewal, ss.EndedAt = fromNanos(auth), fromNanos(renewal), fromNanos(ended)
-	ss.Timeout = time.Duration(timeout)
+	ss.LastUse, ss.Deadline = fromNanos(use), fromNanos(deadline)
+	ss.Timeout, ss.RenewedTimeout = time.Duration(timeout), time.Duration(renewed)
 	return ss, notFound(err)
 }
 
@@ -148,18 +158,7 @@ func rotate(ctx context.Context, tx *sql.Tx, r server.Rotation) (server.Rotation
 		res.Outcome = server.RotateEnded
 		return res, nil
 	}
-	switch {
-	case t.Successor == "":
-		if _, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens(hash, session_id, issued_at) VALUES(?, ?, ?)`,
-			r.SuccessorHash, t.SessionID, nanos(r.Now)); err != nil {
-			return res, err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET successor = ?, rotated_at = ? WHERE hash = ?`,
-			r.SuccessorHash, nanos(r.Now), t.Hash); err != nil {
-			return res, err
-		}
-		res.Outcome, res.Successor = server.RotateRotated, r.SuccessorHash
-	default:
+	if t.Successor != "" {
 		next, err := loadToken(ctx, tx, t.Successor)
 		if err != nil {
 			return res, err
@@ -169,11 +168,31 @@ func rotate(ctx context.Context, tx *sql.Tx, r server.Rotation) (server.Rotation
 			res.Session.EndedAt, res.Session.EndReason = r.Now, "reuse"
 			return res, endSession(ctx, tx, t.SessionID, r.Now, "reuse")
 		}
+	}
+	deadline, use := res.Session.RenewedDeadline(r.Now, r.LastUse, res.Session.Timeout)
+	if !r.Now.Before(deadline) {
+		// The user stopped a full timeout ago (a closing renewal that only
+		// got through now): the session is over, for every client.
+		res.Outcome = server.RotateEnded
+		res.Session.EndedAt, res.Session.EndReason = r.Now, "lapsed"
+		return res, endSession(ctx, tx, t.SessionID, r.Now, "lapsed")
+	}
+	if t.Successor == "" {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens(hash, session_id, issued_at) VALUES(?, ?, ?)`,
+			r.SuccessorHash, t.SessionID, nanos(r.Now)); err != nil {
+			return res, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET successor = ?, rotated_at = ? WHERE hash = ?`,
+			r.SuccessorHash, nanos(r.Now), t.Hash); err != nil {
+			return res, err
+		}
+		res.Outcome, res.Successor = server.RotateRotated, r.SuccessorHash
+	} else {
 		res.Outcome, res.Successor = server.RotateReplayed, t.Successor
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET last_renewal = ? WHERE id = ?`, nanos(r.Now), t.SessionID); err != nil {
-		return res, err
-	}
-	res.Session.LastRenewal = r.Now
-	return res, nil
+	ss := &res.Session
+	_, err = tx.ExecContext(ctx, `UPDATE sessions SET last_renewal = ?, last_use = ?, in_use = ?, renewed_timeout_ns = ?,
+		deadline = ? WHERE id = ?`, nanos(r.Now), nanos(use), r.InUse, int64(ss.Timeout), nanos(deadline), ss.ID)
+	ss.LastRenewal, ss.LastUse, ss.InUse, ss.RenewedTimeout, ss.Deadline = r.Now, use, r.InUse, ss.Timeout, deadline
+	return res, err
 }

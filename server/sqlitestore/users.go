@@ -88,6 +88,13 @@ func (s *Store) SetInactivityTimeout(ctx context.Context, account string, d time
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET inactivity_timeout_ns = ? WHERE name = ?`, int64(d), account); err != nil {
 			return err
 		}
+		// server.Session.DeadlineAfterChange, for every live session at once.
+		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET deadline = min(deadline,
+			CASE WHEN in_use THEN max(?1, last_renewal + min(?2, renewed_timeout_ns / 2)) ELSE max(last_use, ?1) END + ?3)
+			WHERE account = ?4 AND ended_at = 0 AND deadline > ?1`,
+			nanos(e.At), int64(server.MaxRenewInterval), int64(d), account); err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO activity(account, at, actor, action, old, new) VALUES(?, ?, ?, ?, ?, ?)`,
 			account, nanos(e.At), e.Actor, e.Action, e.Old, e.New)
 		return err

@@ -38,6 +38,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"RotateOutcomes", testRotateOutcomes},
 		{"RotateReuse", testRotateReuse},
 		{"RotateLapse", testRotateLapse},
+		{"RenewalReportsLastUse", testRenewalLastUse},
+		{"TimeoutChangeSparesRenewingSessions", testTimeoutChange},
 		{"ConcurrentRotateOneSuccessor", testConcurrentRotate},
 		{"DeviceCodes", testDeviceCodes},
 		{"DeviceCodeExpiry", testDeviceCodeExpiry},
@@ -194,12 +196,17 @@ func testSessions(t *testing.T, st Store) {
 	if err != nil || tk.Hash != rt || tk.SessionID != ss.ID || !tk.IssuedAt.Equal(t0) || tk.Successor != "" || tss.ID != ss.ID {
 		t.Fatalf("RefreshToken = %+v %+v %v", tk, tss, err)
 	}
-	// R3: the account's timeout applies to the live session at once.
+	if !got.LastUse.Equal(t0) || !got.InUse || got.RenewedTimeout != 24*time.Hour || !got.LapsesAt().Equal(t0.Add(24*time.Hour)) {
+		t.Fatalf("new session: last use %v, in use %v, renewed timeout %v, lapses %v; want in use since t0, lapsing 24h later",
+			got.LastUse, got.InUse, got.RenewedTimeout, got.LapsesAt())
+	}
+	// R3: the account's timeout applies to the live session at once, sparing
+	// its next renewal on the 15-minute cadence it was given.
 	if _, err := st.SetInactivityTimeout(ctx, "acme", 30*time.Minute, server.Activity{At: t0}); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := st.Session(ctx, ss.ID); got.Timeout != 30*time.Minute || !got.LapsesAt().Equal(t0.Add(30*time.Minute)) {
-		t.Errorf("after the change: timeout %v lapses %v", got.Timeout, got.LapsesAt())
+	if got, _ := st.Session(ctx, ss.ID); got.Timeout != 30*time.Minute || !got.LapsesAt().Equal(t0.Add(45*time.Minute)) {
+		t.Errorf("after the change: timeout %v lapses %v, want 30m and t0+45m", got.Timeout, got.LapsesAt().Sub(t0))
 	}
 	end := t0.Add(time.Minute)
 	if err := st.EndSession(ctx, ss.ID, end, "revoked"); err != nil {
@@ -327,12 +334,16 @@ func testRotateLapse(t *testing.T, st Store) {
 	if err != nil || res.Outcome != server.RotateEnded || !res.Session.EndedAt.IsZero() {
 		t.Fatalf("at the deadline: %+v %v, want ended by lapse", res, err)
 	}
-	// R3: shortening the timeout lapses a live session at once.
+	// R3: shortening the timeout lapses an idle session one new timeout
+	// after the change.
 	ss2, rt2 := mustSession(t, st, u)
-	if _, err := st.SetInactivityTimeout(ctx, "acme", time.Second, server.Activity{At: t0}); err != nil {
+	if res, _ := st.Rotate(ctx, server.Rotation{ClientID: clientID, Hash: rt2, SuccessorHash: "l2b", Now: t0, Grace: time.Minute}); res.Outcome != server.RotateRotated {
+		t.Fatalf("idle renewal: %+v", res)
+	}
+	if _, err := st.SetInactivityTimeout(ctx, "acme", time.Second, server.Activity{At: t0.Add(time.Second)}); err != nil {
 		t.Fatal(err)
 	}
-	if res, _ := st.Rotate(ctx, server.Rotation{ClientID: clientID, Hash: rt2, SuccessorHash: "l3", Now: t0.Add(2 * time.Second), Grace: time.Minute}); res.Outcome != server.RotateEnded || res.Session.ID != ss2.ID {
+	if res, _ := st.Rotate(ctx, server.Rotation{ClientID: clientID, Hash: "l2b", SuccessorHash: "l3", Now: t0.Add(2 * time.Second), Grace: time.Minute}); res.Outcome != server.RotateEnded || res.Session.ID != ss2.ID {
 		t.Errorf("after shortening the timeout: %+v", res)
 	}
 	// An ended session does not rotate.
@@ -417,4 +428,143 @@ func mustSession(t *testing.T, st Store, u server.User) (server.Session, string)
 		t.Fatal(err)
 	}
 	return ss, rt
+}
+
+// testRenewalLastUse: a renewal's deadline counts from the last use it
+// reports, clamped into [previous renewal, now]; a last use a timeout ago
+// ends the session instead (R10 when the closing renewal got through late).
+func testRenewalLastUse(t *testing.T, st Store) {
+	ctx := context.Background()
+	u := mustUser(t, st, "acme", "a@acme.test")
+	if _, err := st.SetInactivityTimeout(ctx, "acme", 20*time.Second, server.Activity{At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	ss, rt := mustSession(t, st, u)
+	rotate := func(from, to string, now, use time.Time, inUse bool) server.RotationResult {
+		t.Helper()
+		res, err := st.Rotate(ctx, server.Rotation{ClientID: clientID, Hash: from, SuccessorHash: to, Now: now,
+			Grace: time.Minute, LastUse: use, InUse: inUse})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	// A closing renewal retried 9 s after the close at t0+5s.
+	res := rotate(rt, "u1", t0.Add(14*time.Second), t0.Add(5*time.Second), false)
+	if res.Outcome != server.RotateRotated || !res.Session.LapsesAt().Equal(t0.Add(25*time.Second)) ||
+		!res.Session.LastUse.Equal(t0.Add(5*time.Second)) || res.Session.InUse || res.Session.RenewedTimeout != 20*time.Second {
+		t.Fatalf("late closing renewal: %+v, want lapsing at close + 20s = t0+25s", res)
+	}
+	if got, _ := st.Session(ctx, ss.ID); !got.LapsesAt().Equal(t0.Add(25*time.Second)) || got.InUse {
+		t.Fatalf("stored: lapses %v in use %v", got.LapsesAt().Sub(t0), got.InUse)
+	}
+	// A last use before the previous renewal counts from that renewal; one
+	// in the future from now.
+	if res := rotate("u1", "u2", t0.Add(20*time.Second), t0, true); !res.Session.LapsesAt().Equal(t0.Add(34*time.Second)) || !res.Session.InUse {
+		t.Fatalf("last use before the previous renewal: lapses %v, want previous renewal (14s) + 20s", res.Session.LapsesAt().Sub(t0))
+	}
+	if res := rotate("u2", "u3", t0.Add(21*time.Second), t0.Add(time.Hour), true); !res.Session.LapsesAt().Equal(t0.Add(41 * time.Second)) {
+		t.Fatalf("last use in the future: lapses %v, want now + 20s", res.Session.LapsesAt().Sub(t0))
+	}
+	// The timeout drops to 5s at 35s; a closing renewal reporting the user
+	// stopped at 30s gets through at 39s, before the deadline (40s) but
+	// after last use + timeout: the session is over.
+	if _, err := st.SetInactivityTimeout(ctx, "acme", 5*time.Second, server.Activity{At: t0.Add(35 * time.Second)}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.Session(ctx, ss.ID); !got.LapsesAt().Equal(t0.Add(40 * time.Second)) {
+		t.Fatalf("after the change: lapses %v, want max(35s, 21s+10s) + 5s", got.LapsesAt().Sub(t0))
+	}
+	res = rotate("u3", "u4", t0.Add(39*time.Second), t0.Add(30*time.Second), false)
+	if res.Outcome != server.RotateEnded || res.Session.EndReason != "lapsed" || res.Successor != "" {
+		t.Fatalf("renewal a timeout after the last use: %+v, want ended (lapsed)", res)
+	}
+	if _, _, err := st.RefreshToken(ctx, "u4"); !errors.Is(err, server.ErrNotFound) {
+		t.Error("a refused renewal stored a successor")
+	}
+	if got, _ := st.Session(ctx, ss.ID); got.EndReason != "lapsed" || got.Live(t0.Add(50*time.Second-1)) {
+		t.Errorf("session after the refused renewal: %+v, want ended (lapsed)", got)
+	}
+}
+
+// testTimeoutChange is server.Session.DeadlineAfterChange in every store:
+// 24h -> 15m at t0+10m.
+func testTimeoutChange(t *testing.T, st Store) {
+	ctx := context.Background()
+	u := mustUser(t, st, "acme", "a@acme.test")
+	other := mustUser(t, st, "globex", "b@globex.test")
+	renew := func(rt string, at, use time.Duration, inUse bool) (string, server.Session) {
+		t.Helper()
+		next := "n-" + rand.Text()
+		res, err := st.Rotate(ctx, server.Rotation{ClientID: clientID, Hash: rt, SuccessorHash: next, Now: t0.Add(at),
+			Grace: time.Minute, LastUse: t0.Add(use), InUse: inUse})
+		if err != nil || res.Outcome != server.RotateRotated {
+			t.Fatalf("renew: %+v %v", res, err)
+		}
+		return next, res.Session
+	}
+	// In use, renewed at 5m: its next renewal is due by 20m (15m cadence).
+	// In use since its sign-in at t0, never renewed.
+	open, _ := mustSession(t, st, u)
+	_, rtOpen := mustSession(t, st, u)
+	_, sOpen := renew(rtOpen, 5*time.Minute, 5*time.Minute, true)
+	// In use, renewed just before the change.
+	_, rtLate := mustSession(t, st, u)
+	_, sLate := renew(rtLate, 10*time.Minute-time.Second, 10*time.Minute-time.Second, true)
+	// Closed at 2m (its closing renewal).
+	_, rtIdle := mustSession(t, st, u)
+	_, sIdle := renew(rtIdle, 2*time.Minute, 2*time.Minute, false)
+	// Revoked, and another account's session.
+	ended, _ := mustSession(t, st, u)
+	if err := st.EndSession(ctx, ended.ID, t0.Add(time.Minute), "revoked"); err != nil {
+		t.Fatal(err)
+	}
+	globex, _ := mustSession(t, st, other)
+
+	change := t0.Add(10 * time.Minute)
+	if _, err := st.SetInactivityTimeout(ctx, "acme", 15*time.Minute, server.Activity{At: change}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		id   string
+		want time.Duration // lapses at t0 + want
+	}{
+		{"sign-in at t0, in use", open.ID, 30 * time.Minute}, // max(10m, 0+15m) + 15m
+		{"renewed in use at 5m", sOpen.ID, 35 * time.Minute}, // max(10m, 5m+15m) + 15m
+		{"renewed in use at 9m59s", sLate.ID, 40*time.Minute - time.Second},
+		{"closed at 2m", sIdle.ID, 25 * time.Minute}, // max(2m, 10m) + 15m
+		{"other account", globex.ID, 24 * time.Hour},
+	} {
+		got, err := st.Session(ctx, c.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.LapsesAt().Equal(t0.Add(c.want)) {
+			t.Errorf("%s: lapses at %v, want %v", c.name, got.LapsesAt().Sub(t0), c.want)
+		}
+		if got.Account == "acme" && got.Timeout != 15*time.Minute {
+			t.Errorf("%s: timeout %v, want the new 15m", c.name, got.Timeout)
+		}
+	}
+	if got, _ := st.Session(ctx, ended.ID); got.EndReason != "revoked" || !got.LapsesAt().Equal(t0.Add(24*time.Hour)) {
+		t.Errorf("revoked session changed: %+v", got)
+	}
+	// Raising the timeout extends nobody until their next renewal; a second
+	// change counts from the cadence the client was given (15m, from 24h).
+	if _, err := st.SetInactivityTimeout(ctx, "acme", 8*time.Hour, server.Activity{At: change.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.Session(ctx, sOpen.ID); !got.LapsesAt().Equal(t0.Add(35 * time.Minute)) {
+		t.Errorf("after raising to 8h: lapses at %v, want unchanged 35m", got.LapsesAt().Sub(t0))
+	}
+	if _, err := st.SetInactivityTimeout(ctx, "acme", time.Second, server.Activity{At: change.Add(2 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.Session(ctx, sOpen.ID); !got.LapsesAt().Equal(t0.Add(20*time.Minute + time.Second)) {
+		t.Errorf("after 1s at 12m: lapses at %v, want 5m + 15m + 1s", got.LapsesAt().Sub(t0))
+	}
+	if got, _ := st.Session(ctx, sIdle.ID); !got.LapsesAt().Equal(t0.Add(12*time.Minute + time.Second)) {
+		t.Errorf("idle after 1s at 12m: lapses at %v, want 12m + 1s", got.LapsesAt().Sub(t0))
+	}
 }

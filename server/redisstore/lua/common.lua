@@ -38,3 +38,32 @@ local function load_session(prefix, id)
   if not timeout then return nil end
   return flat, s, timeout
 end
+
+local function later(a, b)
+  if before(a, b) then return b end
+  return a
+end
+
+-- half of a duration, rounded down to the nanosecond (Go's d / 2).
+local function halve(a)
+  local rem = a[1] % 2
+  return {(a[1] - rem) / 2, math.floor((rem * 1000000000 + a[2]) / 2)}
+end
+
+-- str writes a time back as decimal nanoseconds.
+local function str(a)
+  if a[1] == 0 then return string.format('%d', a[2]) end
+  return string.format('%d%09d', a[1], a[2])
+end
+
+-- score is a time as decimal seconds, for the account's session index.
+local function score(a)
+  return string.format('%d.%09d', a[1], a[2])
+end
+
+-- deadline of a session table: stored, or (written before deadlines were)
+-- its last renewal plus the account's timeout.
+local function deadline(s, timeout)
+  if s.deadline and s.deadline ~= '0' then return ns(s.deadline) end
+  return plus(ns(s.last_renewal), ns(timeout))
+end
