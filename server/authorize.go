@@ -56,7 +56,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodGet {
-		s.showLogin(w, r, "", "")
+		s.showLogin(w, r, req, "", "")
 		return
 	}
 	email, password := strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("password")
@@ -68,7 +68,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.log.Info("sign-in refused", "email", email)
-		s.showLogin(w, r, email, "Wrong email or password.")
+		s.showLogin(w, r, req, email, "Wrong email or password.")
 		return
 	}
 	code, err := s.issueCode(r.Context(), req, u)
@@ -81,11 +81,37 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, req, url.Values{"code": {code}})
 }
 
-func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, email, msg string) {
+func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, req authRequest, email, msg string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' "+redirectOrigin(req.redirectURI))
 	loginPage.Execute(w, map[string]string{"Action": r.URL.RequestURI(), "Email": email, "Error": msg})
+}
+
+// redirectOrigin is the CSP source for the origin of a validated
+// redirect_uri, which the sign-in page's form-action must allow; "" when
+// CSP cannot name it.
+//
+// Chromium checks form-action against every hop of the navigation that a
+// form submission starts, redirects included. With 'self' alone, the 302
+// that answers a correct password and sends the browser to the client's
+// redirect_uri (for the agent, its loopback listener: another origin) is
+// blocked, and the person is left on the form while the server has
+// already signed them in. Allowing exactly the origin of this request's
+// redirect_uri, which the client's registration has already accepted,
+// lets that one redirect through and nothing else: the form still cannot
+// be made to post the credentials to any other place. The path is left
+// out because CSP ignores paths when it matches a redirect.
+//
+// CSP's grammar has no IPv6 literals (Chromium drops "http://[::1]:port"
+// as an invalid source), so a redirect to [::1] goes through a
+// same-origin page instead; see showContinue.
+func redirectOrigin(redirectURI string) string {
+	u, err := url.Parse(redirectURI)
+	if err != nil || u.Host == "" || strings.Contains(u.Hostname(), ":") {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, req authRequest, kind, desc string) {
@@ -102,7 +128,24 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, req authReques
 		q[k] = vs
 	}
 	u.RawQuery = q.Encode()
+	if r.Method == http.MethodPost && redirectOrigin(req.redirectURI) == "" {
+		s.showContinue(w, u.String())
+		return
+	}
 	http.Redirect(w, r, u.String(), http.StatusFound)
+}
+
+var continuePage = template.Must(template.ParseFS(webFS, "web/continue.html"))
+
+// showContinue answers a sign-in whose redirect_uri the login page's CSP
+// cannot name (an IPv6 loopback literal) with a page of our own origin
+// that moves on to it. A meta refresh is a new navigation, not part of
+// the form submission, so form-action does not apply to it, and the
+// link is there for a browser that does not refresh.
+func (s *Server) showContinue(w http.ResponseWriter, target string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'")
+	continuePage.Execute(w, template.URL(target)) // a registered redirect_uri with our query
 }
 
 var errBadCredentials = errors.New("bad credentials")

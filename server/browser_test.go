@@ -2,6 +2,10 @@ package server_test
 
 import (
 	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,24 +13,15 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/walkme/session-agent/internal/testenv"
+	"github.com/walkme/session-agent/internal/chromiumtest"
 )
 
 // TestAdminCenterInBrowser drives the real Security page in headless
 // Chromium: sign in through the login form, move the slider to 15 min,
 // Save, and check the account's setting changed on the server.
 func TestAdminCenterInBrowser(t *testing.T) {
-	chromium := testenv.Command(t, "chromium")
+	ctx := chromiumtest.New(t, time.Minute)
 	e := newEnv(t, false)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium), chromedp.NoSandbox,
-		chromedp.UserDataDir(t.TempDir()))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
 
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(e.url("/admin/security")),
@@ -88,5 +83,51 @@ func TestAdminCenterInBrowser(t *testing.T) {
 	a, err := e.store.Account(context.Background(), "acme")
 	if err != nil || a.InactivityTimeout != 15*time.Minute {
 		t.Errorf("server setting after Save: %v %v, want 15m", a.InactivityTimeout, err)
+	}
+}
+
+// TestLoginRedirectInBrowser signs in on the /authorize page in Chromium
+// for a native client whose redirect_uri is a loopback listener, on each
+// of the loopback hosts RFC 8252 allows. Chromium applies the page's CSP
+// form-action to the redirect that follows the form post, so this is
+// where a too-strict policy shows: the person stays on the form.
+func TestLoginRedirectInBrowser(t *testing.T) {
+	ctx := chromiumtest.New(t, 2*time.Minute)
+	e := newEnv(t, false)
+	for _, host := range []string{"127.0.0.1", "localhost", "[::1]"} {
+		t.Run(host, func(t *testing.T) {
+			ln, err := net.Listen("tcp", net.JoinHostPort(strings.Trim(host, "[]"), "0"))
+			if err != nil {
+				t.Skipf("no loopback listener on %s: %v", host, err)
+			}
+			got := make(chan url.Values, 1)
+			agent := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				select {
+				case got <- r.URL.Query():
+				default:
+				}
+				io.WriteString(w, "<p>back at the agent</p>")
+			})}
+			go agent.Serve(ln)
+			defer agent.Close()
+			_, port, _ := net.SplitHostPort(ln.Addr().String())
+			redirect := "http://" + host + ":" + port + "/callback"
+			err = chromedp.Do(ctx,
+				chromedp.Navigate(e.authorizeURL(newPKCE(), redirect)),
+				chromedp.WaitVisible(chromedp.ID("email")),
+				chromedp.SendKeys(chromedp.ID("email"), "user@acme.test"),
+				chromedp.SendKeys(chromedp.ID("password"), password),
+				chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+			)
+			if err == nil {
+				err = chromiumtest.WaitText(ctx, time.Minute, "back at the agent")
+			}
+			if err != nil {
+				t.Fatalf("sign in with redirect_uri %s: %v", redirect, err)
+			}
+			if q := <-got; q.Get("code") == "" || q.Get("state") != "st4te" {
+				t.Errorf("the agent got %v, want a code and the state", q)
+			}
+		})
 	}
 }

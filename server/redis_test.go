@@ -67,11 +67,13 @@ var onRedisTests = map[string]func(*testing.T){
 	"TestDeviceAuthorization": TestDeviceAuthorization, "TestDeviceGrantDevInterval": TestDeviceGrantDevInterval,
 	"TestDeviceGrantApproved": TestDeviceGrantApproved, "TestDeviceGrantDenied": TestDeviceGrantDenied,
 	"TestDeviceGrantExpired": TestDeviceGrantExpired, "TestDevicePageErrors": TestDevicePageErrors,
+	"TestLoginPageFormAction": TestLoginPageFormAction, "TestLoginContinuePage": TestLoginContinuePage,
 }
 
 // notOnRedis are env tests that run on SQLite only, and why.
 var notOnRedis = map[string]string{
-	"TestAdminCenterInBrowser": "a headless Chromium run; its store calls are TestAdminCenterSecurityPage's",
+	"TestAdminCenterInBrowser":   "a headless Chromium run; its store calls are TestAdminCenterSecurityPage's",
+	"TestLoginRedirectInBrowser": "a headless Chromium run; its store calls are TestLoginPageFormAction's",
 }
 
 // TestOnRedis runs every protocol test again with a Redis store.
