@@ -2,7 +2,8 @@
 // machine (package session), feeds it OS facts from platform/, carries out its
 // actions (renew through OIDC, keychain writes, revocation) and serves the
 // local API. Everything the machine sees passes through one goroutine, so the
-// machine needs no locks.
+// machine needs no locks. The rules it carries out (R1–R12) are
+// docs/design.md §2; how it renews, §3.4.
 package agent
 
 import (
@@ -253,7 +254,7 @@ func (a *Agent) restore() {
 }
 
 // rotationGrace is how long a provider like walkme-sessiond answers a
-// rotated refresh token with the same successor (DESIGN §5).
+// rotated refresh token with the same successor (docs/design.md §7).
 const rotationGrace = 60 * time.Second
 
 // endSession forgets the session: the keychain entry and the tokens in

@@ -18,7 +18,7 @@ import (
 	"github.com/walkme/session-agent/platform/ipc"
 )
 
-// DESIGN §8's targets for a process at rest.
+// docs/design.md §10's targets for a process at rest.
 const (
 	targetCPUPerHour = time.Second // agent: CPU-seconds per hour
 	targetAgentMB    = 20.0        // agent RSS

@@ -3,7 +3,8 @@
 // Package e2e runs the real binaries end to end: walkme-sessiond on loopback
 // with SQLite, walkme-agent run with the real Secret Service (gnome-keyring on
 // a private D-Bus bus), sign-in through a $BROWSER script, and a stand-in
-// WalkMe process found by the real presence scan.
+// WalkMe process found by the real presence scan. The rules the tests cite
+// (R7, R8, R11, R12) are docs/design.md §2.
 package e2e
 
 import (

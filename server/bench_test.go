@@ -3,7 +3,7 @@ package server_test
 import "testing"
 
 // BenchmarkRefresh is one renewal over loopback HTTP against each store:
-// the server's steady-state load (DESIGN §8).
+// the server's steady-state load (docs/design.md §10).
 func BenchmarkRefresh(b *testing.B) {
 	for _, store := range []string{"sqlite", "redis"} { // startEnv picks the store by name
 		b.Run(store, func(b *testing.B) {

@@ -1,6 +1,6 @@
 // Package server is walkme-sessiond, the reference WalkMe session service:
 // an OAuth 2.0 / OpenID Connect provider whose sessions lapse after the
-// account's inactivity timeout (DESIGN.md §5, rules R1–R4, R6, R8).
+// account's inactivity timeout (docs/design.md §7; rules R1–R4, R6 and R8 of its §2).
 //
 // The protocol handlers are written here with net/http and go-jose rather
 // than on top of zitadel/oidc: its storage interface has no room for

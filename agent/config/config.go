@@ -1,6 +1,7 @@
 // Package config is the agent's configuration model: the settings, their
 // defaults, the layers they come from (defaults, machine file, user file,
-// managed policy) and the rules a merged configuration must satisfy.
+// managed policy) and the rules a merged configuration must satisfy
+// (docs/design.md §6; the session rules cited, R9 and R11, are its §2).
 //
 // Every key has one PascalCase name used everywhere: the JSON files, macOS
 // managed preferences, the Windows registry and the Linux policy file.

@@ -1,4 +1,4 @@
-// Package localapi is the agent's local HTTP/JSON API (DESIGN §4.3): the
+// Package localapi is the agent's local HTTP/JSON API (docs/design.md §4): the
 // server side mounted on the agent's unix socket or named pipe, and the client
 // the CLI, the tray and the native-messaging host use. The transport (socket,
 // peer check) is platform/ipc's job; this package only speaks HTTP over it.
@@ -6,7 +6,7 @@ package localapi
 
 import "time"
 
-// States, in the order of precedence in which they hold (DESIGN §4.1).
+// States, in the order of precedence in which they hold (docs/design.md §3.1).
 const (
 	StateSignedOut = "signed_out"
 	StateAsleep    = "asleep"

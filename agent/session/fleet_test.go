@@ -37,7 +37,7 @@ func fleetPeak(n int, jitter func() float64) (peakOverMean float64, last time.Du
 }
 
 // A fleet whose network returns at once renews within 2 s, spread evenly:
-// the busiest 100 ms carries under twice the mean (DESIGN §8).
+// the busiest 100 ms carries under twice the mean (docs/design.md §10).
 func TestFleetWakeIsSpreadByJitter(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	ratio, last := fleetPeak(100_000, r.Float64)

@@ -1,7 +1,7 @@
 // Package session is the agent's pure core: the session state machine and its
-// renewal policy (DESIGN §2, rules R5–R12). It makes no OS calls and reads no
-// clock: every input carries the time it happened, so every rule is a fast,
-// deterministic table test. The agent's runner feeds it OS facts and carries
+// renewal policy (rules R5–R12 of docs/design.md §2; the renewal details in
+// §3.4). It makes no OS calls and reads no clock: every input carries the
+// time it happened, so every rule is a fast, deterministic table test. The agent's runner feeds it OS facts and carries
 // out the Actions it returns.
 package session
 
@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// States, by precedence: asleep > offline > idle > active (DESIGN §4.1).
+// States, by precedence: asleep > offline > idle > active (docs/design.md §3.1).
 const (
 	SignedOut = "signed_out"
 	Asleep    = "asleep"

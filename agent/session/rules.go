@@ -178,7 +178,7 @@ func (m *Machine) state() string {
 	case m.asleep || m.lidClosed:
 		return Asleep
 	case (!m.netUp || m.unreached) && m.open():
-		return Offline // a product open and no network (DESIGN §4.1)
+		return Offline // a product open and no network (docs/design.md §3.1)
 	case !m.open():
 		return Idle
 	}

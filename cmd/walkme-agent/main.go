@@ -6,7 +6,7 @@
 
 // Command walkme-agent is the WalkMe Session Agent: the per-user background
 // agent (run), its tray icon (tray) and the command line that IT scripts and
-// users drive it with (DESIGN §4.4).
+// users drive it with (docs/design.md §5).
 package main
 
 import (

@@ -1,6 +1,6 @@
 // Command walkme-sessiond is the reference WalkMe session service: an
 // OpenID Connect provider whose sessions lapse after the account's
-// inactivity timeout. See package server and DESIGN.md §5.
+// inactivity timeout. See package server and docs/design.md §7.
 //
 //	walkme-sessiond serve --listen ADDR (--db FILE | --redis URL) [--issuer URL] [--dev]
 //	walkme-sessiond user add (--db FILE | --redis URL) --account NAME --email EMAIL [--admin] --password-stdin

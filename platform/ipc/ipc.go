@@ -1,4 +1,4 @@
-// Package ipc is the transport of the agent's local API (DESIGN §4.3): a unix
+// Package ipc is the transport of the agent's local API (docs/design.md §4): a unix
 // socket in a private directory on Linux and macOS, a named pipe on Windows.
 // Only the user who runs the agent may connect. Listening also takes the
 // one-agent-per-user lock, so that a single process rotates the token.

@@ -14,7 +14,7 @@ import (
 // session-bus connection (dbus.SessionBus), not a private one. That is fine:
 // the keychain is used only in the agent process, and the tray, whose
 // fyne.io/systray must not share a connection that carries foreign signals,
-// runs in a process of its own (DESIGN §4.2).
+// runs in a process of its own (docs/design.md §3.3).
 type systemKeychain struct {
 	service, account string
 	guard            *guard

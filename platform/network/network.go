@@ -1,6 +1,6 @@
 // Package network tells whether the session server is reachable in
-// principle: whether this machine has a route to it (DESIGN §4.2). It sends
-// nothing to the server; the renewal itself is the real test, and a renewal
+// principle: whether this machine has a route to it (docs/design.md §3.3).
+// It sends nothing to the server; the renewal itself is the real test, and a renewal
 // that fails with a network error marks the network down in the agent core.
 package network
 

@@ -16,8 +16,9 @@ const (
 
 // send uses its own private bus connection, closed afterwards: the shared
 // dbus.SessionBus() connection belongs to fyne.io/systray in the tray process,
-// and any foreign traffic on it stops the tray from re-registering (DESIGN
-// §4.2). A notification every few hours does not need a cached connection.
+// and any foreign traffic on it stops the tray from re-registering
+// (docs/design.md §3.2). A notification every few hours does not need a
+// cached connection.
 func send(ctx context.Context, n Notification) error {
 	conn, err := dbus.SessionBusPrivate(dbus.WithContext(ctx))
 	if err != nil {

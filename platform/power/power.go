@@ -7,6 +7,9 @@
 // sleep-exclusive one: it catches every sleep the events miss (a lost
 // signal, a missing logind) and measures exactly how long the machine was
 // suspended.
+//
+// Sleep, a closed lid and a dark wake all stop renewals (rules R7 and R12 of
+// docs/design.md §2; the sources are its §3.3).
 package power
 
 import (

@@ -1,6 +1,6 @@
 // Package presence tells whether a WalkMe product is open: whether one of the
 // configured process names matches a running process of the current user.
-// Another user's processes never count (DESIGN §4.2).
+// Another user's processes never count (docs/design.md §3.3).
 //
 // It reads the OS directly (Linux /proc, Windows a Toolhelp32 snapshot, macOS
 // sysctl kern.proc.all) because it runs every few seconds, and building a

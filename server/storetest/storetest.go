@@ -1,5 +1,6 @@
 // Package storetest is the behaviour every server.Store must have, as one
-// test suite that each store's tests run against their own store.
+// test suite that each store's tests run against their own store. The store
+// model is docs/design.md §7; the rules cited (R3, R6) are its §2.
 package storetest
 
 import (
