@@ -16,7 +16,6 @@ import (
 
 	"github.com/walkme/session-agent/agent/auth"
 	"github.com/walkme/session-agent/agent/config"
-	"github.com/walkme/session-agent/agent/localapi"
 	"github.com/walkme/session-agent/agent/session"
 	"github.com/walkme/session-agent/platform/keychain"
 )
@@ -45,14 +44,18 @@ type PowerState struct {
 
 // Agent runs the session. Create with New, then Run.
 type Agent struct {
-	opts Options
-	log  *slog.Logger
-	now  func() time.Time
-	m    *session.Machine
+	opts   Options
+	log    *slog.Logger
+	now    func() time.Time
+	m      *session.Machine
+	keeper *keeper // keychain writes, off the loop
+	snap   snapshot
 
-	ops     chan func()   // work for the loop goroutine
-	stopped chan struct{} // closed when Run returns
-	results chan renewResult
+	ops      chan func()   // work for the loop goroutine
+	stopped  chan struct{} // closed when Run returns
+	results  chan renewResult
+	stored   chan storeResult // a rotated token's first keychain write
+	restored chan readResult  // the keychain read at start
 
 	// ctx is Run's context: the work the loop starts (renewals, sign-ins,
 	// keychain writes) lives as long as the agent, never as long as the API
@@ -60,12 +63,13 @@ type Agent struct {
 	ctx context.Context
 
 	// Owned by the loop goroutine.
-	restoreFailed bool   // the keychain could not be read at start: try again
-	refresh       string // the current refresh token (also in the keychain)
-	access        string // the current access token, memory only
-	subs          map[chan localapi.Status]struct{}
-	last          localapi.Status
-	login         *pendingLogin
+	starting bool         // the stored session has not been read yet
+	readErr  error        // why the last read of it failed
+	refresh  string       // the current refresh token (in the keychain, or owed to it)
+	access   string       // the current access token, memory only
+	deleted  <-chan error // the last session end's keychain delete
+	rotating *rotation    // a renewal's answer waiting for its keychain write
+	login    *pendingLogin
 }
 
 // New returns an agent ready to Run.
@@ -80,15 +84,20 @@ func New(opts Options) (*Agent, error) {
 		opts.Logger = slog.Default()
 	}
 	a := &Agent{
-		opts:    opts,
-		log:     opts.Logger,
-		now:     func() time.Time { return opts.Now().Round(0) }, // wall clock only: it keeps counting across sleep
-		ops:     make(chan func()),
-		stopped: make(chan struct{}),
-		results: make(chan renewResult, 1),
-		subs:    map[chan localapi.Status]struct{}{},
+		opts:     opts,
+		log:      opts.Logger,
+		now:      func() time.Time { return opts.Now().Round(0) }, // wall clock only: it keeps counting across sleep
+		ops:      make(chan func()),
+		stopped:  make(chan struct{}),
+		results:  make(chan renewResult, 1),
+		stored:   make(chan storeResult, 1),
+		restored: make(chan readResult),
+		keeper:   newKeeper(opts.Keychain, opts.Logger),
+		starting: true,
 	}
 	a.m = session.New(policyFor(opts.Config))
+	a.snap.init()
+	a.publish() // "starting": the API answers before Run has read anything
 	return a, nil
 }
 
@@ -104,16 +113,18 @@ func (a *Agent) Reconfigure(ctx context.Context, cfg config.Config, locked []str
 	return a.call(ctx, func() {
 		a.opts.Config, a.opts.Locked = cfg, locked
 		a.carryOut(a.m.SetPolicy(a.now(), policyFor(cfg)))
-		a.publish()
 	})
 }
 
-// Run restores a stored session and runs until ctx ends.
+// Run restores a stored session and runs until ctx ends. The keychain is
+// read and written off the loop (readStored, keeper), so the local API never
+// waits behind it.
 func (a *Agent) Run(ctx context.Context) error {
 	defer close(a.stopped)
+	defer a.snap.closeAll()
 	a.ctx = ctx
-	a.restore()
-	a.publish()
+	go a.keeper.run(ctx)
+	go a.readStored(ctx)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -121,12 +132,17 @@ func (a *Agent) Run(ctx context.Context) error {
 		var act session.Action
 		select {
 		case <-ctx.Done():
-			a.closeSubscribers()
 			return nil
 		case f := <-a.ops:
 			f()
+		case r := <-a.restored:
+			act = a.applyRestore(r)
 		case r := <-a.results:
 			act = a.finishRenewal(r)
+		case r := <-a.stored:
+			act = a.finishStore(r)
+		case <-a.keeper.changed:
+			// The keychain's health changed: publish it.
 		case names, ok := <-a.opts.Presence:
 			if !ok {
 				a.opts.Presence = nil
@@ -149,9 +165,6 @@ func (a *Agent) Run(ctx context.Context) error {
 			a.log.Info("power", "asleep", p.Asleep, "lid_closed", p.LidClosed, "slept", p.Slept)
 			act = a.m.SetPower(a.now(), p.Asleep, p.LidClosed)
 		case <-timer.C:
-			if a.restoreFailed {
-				a.restore() // the keychain may be unlocked by now
-			}
 			act = a.m.Tick(a.now())
 		}
 		a.carryOut(act)
@@ -165,10 +178,7 @@ func (a *Agent) Run(ctx context.Context) error {
 // detector), and the cap only bounds how stale a decision can get if both
 // miss it.
 func (a *Agent) resetTimer(t *time.Timer) {
-	maxWait := 30 * time.Second
-	if a.restoreFailed {
-		maxWait = 5 * time.Second
-	}
+	const maxWait = 30 * time.Second
 	wait := maxWait
 	if next := a.m.NextWake(); !next.IsZero() {
 		wait = min(max(next.Sub(a.now()), 0), maxWait)
@@ -194,11 +204,12 @@ func (a *Agent) carryOut(act session.Action) {
 
 var errStopped = errors.New("agent: stopped")
 
-// call runs f on the loop goroutine and waits for it.
+// call runs f on the loop goroutine and waits for it. The status is
+// published before call returns, so the caller's next Status sees f's effect.
 func (a *Agent) call(ctx context.Context, f func()) error {
 	done := make(chan struct{})
 	select {
-	case a.ops <- func() { f(); close(done) }:
+	case a.ops <- func() { f(); a.publish(); close(done) }:
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-a.stopped:
@@ -212,58 +223,13 @@ func (a *Agent) call(ctx context.Context, f func()) error {
 	}
 }
 
-// restore picks up the session stored in the keychain, if any (R11: one that
-// lapsed while the agent was not running is deleted without a server call).
-// A keychain that cannot be read yet (still locked at login) is tried again.
-func (a *Agent) restore() {
-	b, err := a.opts.Keychain.Get(a.ctx)
-	a.restoreFailed = err != nil && !errors.Is(err, keychain.ErrNotFound)
-	if a.restoreFailed {
-		a.log.Error("read keychain; trying again", "err", err)
-		a.m.SetError(fmt.Sprintf("keychain: %v", err))
-		return
-	}
-	if err != nil {
-		return
-	}
-	a.m.SetError("")
-	rec, err := parseRecord(b)
-	if err != nil {
-		a.log.Error("stored session unreadable; deleting it", "err", err)
-		a.deleteToken()
-		return
-	}
-	if rec.ServerURL != a.opts.Config.ServerURL {
-		// Its token belongs to another issuer: never send it to this one.
-		// That server lets the session lapse at its timeout.
-		a.log.Warn("stored session belongs to another server; deleting it", "stored", rec.ServerURL)
-		a.deleteToken()
-		return
-	}
-	a.refresh = rec.RefreshToken
-	a.log.Info("restored session", "user", rec.User, "lapses_at", rec.LapsesAt)
-	now := a.now()
-	a.carryOut(a.m.SignIn(now, rec.session()))
-	if rec.RenewingSince != nil && now.Sub(*rec.RenewingSince) < rotationGrace {
-		// The last agent died with a renewal out: collect the rotated token
-		// while the server still hands it out for the old one.
-		a.log.Info("a renewal was interrupted; renewing at once to collect the rotated token")
-		act, _ := a.m.RenewNow(now)
-		a.carryOut(act)
-	}
-}
-
-// rotationGrace is how long a provider like walkme-sessiond answers a
-// rotated refresh token with the same successor (docs/design.md §7).
-const rotationGrace = 60 * time.Second
-
 // endSession forgets the session: the keychain entry and the tokens in
 // memory. A sign-out also revokes it on the server, outside the loop (see
 // Logout).
 func (a *Agent) endSession(reason string) {
 	a.log.Info("session ended", "reason", reason)
-	a.deleteToken()
-	a.refresh, a.access = "", ""
+	a.deleted = a.keeper.put(nil) // retried until it lands
+	a.refresh, a.access, a.rotating = "", "", nil
 }
 
 // revoke ends the session on the server (RFC 7009). Not on the loop: it
@@ -283,10 +249,19 @@ func (a *Agent) revoke(ctx context.Context, token string) error {
 	return nil
 }
 
-func (a *Agent) deleteToken() {
-	if err := a.opts.Keychain.Delete(a.ctx); err != nil {
-		a.log.Error("delete keychain entry", "err", err)
-		a.m.SetError(fmt.Sprintf("keychain: %v", err))
+// awaitDelete waits for the first attempt to delete the keychain entry, so
+// that a sign-out has removed the token when it returns. A failure is
+// logged and shown in the status; the keeper goes on trying.
+func (a *Agent) awaitDelete(ctx context.Context, deleted <-chan error) {
+	if deleted == nil {
+		return
+	}
+	select {
+	case err := <-deleted:
+		if err != nil && !errors.Is(err, errSuperseded) {
+			a.log.Error("delete keychain entry; trying again", "err", err)
+		}
+	case <-ctx.Done():
 	}
 }
 

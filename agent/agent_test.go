@@ -2,9 +2,13 @@ package agent_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -27,17 +31,74 @@ const (
 )
 
 // rig is an agent in this process against a real walkme-sessiond on
-// loopback, with the memory keychain. The OS inputs (presence, network,
-// power) are the agent's own input channels, fed by the test.
+// loopback, with the memory keychain unless the test gives another. The OS
+// inputs (presence, network, power) are the agent's own input channels, fed
+// by the test. Its local API is served on a unix socket, as in walkme-agent
+// run.
 type rig struct {
 	a        *agent.Agent
 	kc       keychain.Keychain
+	client   *localapi.Client
+	issuer   string
 	presence chan []string
 	delay    atomic.Int64 // extra latency of /token answers, in ns
 	tokens   atomic.Int64 // POST /token requests the server saw
+	skew     atomic.Int64 // how far the server's clock runs ahead, in ns
+
+	mu     sync.Mutex
+	issued []string // refresh tokens the server handed out, oldest first
+}
+
+// noteIssued records the refresh token of a /token answer.
+func (r *rig) noteIssued(body []byte) {
+	var v struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	if json.Unmarshal(body, &v) == nil && v.RefreshToken != "" {
+		r.mu.Lock()
+		r.issued = append(r.issued, v.RefreshToken)
+		r.mu.Unlock()
+	}
+}
+
+// lastIssued is the refresh token the server handed out last.
+func (r *rig) lastIssued(t *testing.T) string {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.issued) == 0 {
+		t.Fatal("the server has issued no refresh token")
+	}
+	return r.issued[len(r.issued)-1]
+}
+
+// active asks the server whether it still accepts a refresh token.
+func (r *rig) active(t *testing.T, token string) bool {
+	t.Helper()
+	resp, err := http.PostForm(r.issuer+"/introspect", url.Values{"token": {token}, "client_id": {"walkme-agent"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v struct {
+		Active bool `json:"active"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		t.Fatalf("introspect: %v", err)
+	}
+	return v.Active
 }
 
 func newRig(t *testing.T, interval time.Duration) *rig {
+	t.Helper()
+	r := startRig(t, interval, nil)
+	r.await(t, "the stored session to be read", func(st localapi.Status) bool { return st.State != localapi.StateStarting })
+	return r
+}
+
+// startRig starts a rig with kc as the agent's keychain (the memory one
+// when nil) and does not wait for the agent to read it.
+func startRig(t *testing.T, interval time.Duration, kc keychain.Keychain) *rig {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlitestore.Open(filepath.Join(t.TempDir(), "s.db"))
@@ -54,17 +115,25 @@ func newRig(t *testing.T, interval time.Duration) *rig {
 	}
 	issuer := "http://" + ln.Addr().String()
 	quiet := slog.New(slog.DiscardHandler)
-	srv, err := server.New(server.Config{Issuer: issuer, Store: st, Dev: true, Logger: quiet})
+	r := &rig{presence: make(chan []string), issuer: issuer}
+	srv, err := server.New(server.Config{Issuer: issuer, Store: st, Dev: true, Logger: quiet,
+		Now: func() time.Time { return time.Now().Add(time.Duration(r.skew.Load())) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{presence: make(chan []string)}
 	hs := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if req.URL.Path == "/token" {
-			r.tokens.Add(1)
-			time.Sleep(time.Duration(r.delay.Load()))
+		if req.URL.Path != "/token" {
+			srv.ServeHTTP(w, req)
+			return
 		}
-		srv.ServeHTTP(w, req)
+		r.tokens.Add(1)
+		time.Sleep(time.Duration(r.delay.Load()))
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		r.noteIssued(rec.Body.Bytes())
+		maps.Copy(w.Header(), rec.Header())
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
 	})}
 	go hs.Serve(ln)
 	t.Cleanup(func() { hs.Close() })
@@ -73,9 +142,10 @@ func newRig(t *testing.T, interval time.Duration) *rig {
 	cfg.ServerURL = issuer
 	cfg.RenewInterval = interval
 	cfg.KeychainBackend = keychain.BackendMemory
-	r.kc, err = keychain.Open(keychain.Options{Backend: keychain.BackendMemory, Service: "test", Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
+	if r.kc = kc; kc == nil {
+		if r.kc, err = keychain.Open(keychain.Options{Backend: keychain.BackendMemory, Service: "test", Logger: quiet}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	r.a, err = agent.New(agent.Options{
 		Config: cfg, Keychain: r.kc, Presence: r.presence, Logger: quiet,
@@ -88,7 +158,25 @@ func newRig(t *testing.T, interval time.Duration) *rig {
 	done := make(chan struct{})
 	go func() { r.a.Run(runCtx); close(done) }()
 	t.Cleanup(func() { stop(); <-done })
+	r.client = serveAPI(t, r.a)
 	return r
+}
+
+// serveAPI serves b's local API on a unix socket and returns a client of it.
+func serveAPI(t *testing.T, b localapi.Backend) *localapi.Client {
+	t.Helper()
+	sock := filepath.Join(t.TempDir(), "agent.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := localapi.NewServer(localapi.Handler(b, nil))
+	go hs.Serve(ln)
+	t.Cleanup(func() { hs.Close() })
+	return localapi.NewClient(func(ctx context.Context) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", sock)
+	})
 }
 
 func (r *rig) signIn(t *testing.T) {

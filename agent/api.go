@@ -23,15 +23,6 @@ type pendingLogin struct {
 	err   error
 }
 
-// Status returns the current status.
-func (a *Agent) Status() localapi.Status {
-	var st localapi.Status
-	if err := a.call(context.Background(), func() { st = a.status() }); err != nil {
-		return a.last
-	}
-	return st
-}
-
 // Login starts a sign-in, or returns the one under way: one at a time.
 func (a *Agent) Login(ctx context.Context, req localapi.LoginRequest) (localapi.LoginStart, error) {
 	var cur *pendingLogin
@@ -39,6 +30,8 @@ func (a *Agent) Login(ctx context.Context, req localapi.LoginRequest) (localapi.
 	if err := a.call(ctx, func() {
 		cur = a.login
 		switch st := a.status(); {
+		case a.starting:
+			refused = errors.New("the agent is still reading the stored session from the keychain: try again when `walkme-agent status` no longer says starting")
 		case a.opts.Config.ServerURL == "":
 			refused = errors.New("ServerURL is not configured (set it in the config file or managed policy)")
 		case st.SignedIn():
@@ -63,7 +56,6 @@ func (a *Agent) Login(ctx context.Context, req localapi.LoginRequest) (localapi.
 	if err := a.call(ctx, func() {
 		if a.login == nil {
 			a.login = p
-			a.publish()
 		}
 		winner = a.login
 	}); err != nil {
@@ -102,30 +94,34 @@ func (a *Agent) startLogin(ctx context.Context, device bool) (*pendingLogin, err
 	return p, nil
 }
 
-// awaitLogin waits for the browser (or the device code's approval), then
-// signs in on the loop. It ends with the agent.
+// awaitLogin waits for the browser (or the device code's approval), stores
+// the new session in the keychain, then signs in on the loop. It ends with
+// the agent.
 func (a *Agent) awaitLogin(p *pendingLogin) {
 	defer close(p.done)
 	ctx, cancel := context.WithTimeout(a.ctx, 15*time.Minute)
 	defer cancel()
 	tok, err := p.wait(ctx)
 	p.close()
+	var s session.Session
+	if err == nil {
+		err = a.call(context.Background(), func() {
+			s = session.Session{User: tok.User, ServerURL: a.opts.Config.ServerURL, LastRenewal: a.now(), Timeout: tok.SessionTTL}
+			if s.Timeout <= 0 {
+				s.Timeout = a.opts.Config.InactivityTimeout
+			}
+		})
+		if err == nil {
+			err = a.keepSignIn(tok, s)
+		}
+	}
 	callErr := a.call(context.Background(), func() {
-		defer func() { a.login = nil; a.publish() }()
-		if err != nil {
-			p.err = err
+		defer func() { a.login = nil }()
+		if p.err = err; err != nil {
 			a.log.Warn("sign-in failed", "err", err)
 			return
 		}
-		s := session.Session{User: tok.User, ServerURL: a.opts.Config.ServerURL, LastRenewal: a.now(), Timeout: tok.SessionTTL}
-		if s.Timeout <= 0 {
-			s.Timeout = a.opts.Config.InactivityTimeout
-		}
-		if p.err = a.store(tok.RefreshToken, s); p.err != nil {
-			a.log.Error("store token after sign-in", "err", p.err)
-			return
-		}
-		a.access = tok.AccessToken
+		a.refresh, a.access = tok.RefreshToken, tok.AccessToken
 		a.log.Info("signed in", "user", s.User)
 		a.carryOut(a.m.SignIn(a.now(), s))
 	})
@@ -135,6 +131,26 @@ func (a *Agent) awaitLogin(p *pendingLogin) {
 			_ = a.revoke(context.Background(), tok.RefreshToken)
 		}
 	}
+}
+
+// keepSignIn writes a new session to the keychain before it is used (off the
+// loop: the keychain may take seconds). A session the keychain refused is
+// nobody's: it is revoked on the server at once, and the entry, which a
+// write that timed out may still create, is deleted.
+func (a *Agent) keepSignIn(tok *auth.Token, s session.Session) error {
+	b, err := newRecord(tok.RefreshToken, s).marshal()
+	if err == nil {
+		err = <-a.keeper.put(b)
+	}
+	if err == nil {
+		return nil
+	}
+	a.log.Error("store token after sign-in; ending the new session on the server", "err", err)
+	a.keeper.put(nil)
+	if rerr := a.revoke(a.ctx, tok.RefreshToken); rerr != nil {
+		return fmt.Errorf("the session could not be stored in the keychain (%v), and %v", err, rerr)
+	}
+	return fmt.Errorf("the session could not be stored in the keychain (%v); it was ended on the server: sign in again once the keychain works", err)
 }
 
 // LoginWait waits for the pending sign-in to end.
@@ -160,20 +176,27 @@ func (a *Agent) LoginWait(ctx context.Context) (localapi.Status, error) {
 // signed_out), then on the server, outside the loop, before it returns.
 func (a *Agent) Logout(ctx context.Context) error {
 	var token string
+	var deleted <-chan error
+	var refused error
 	if err := a.call(ctx, func() {
+		if a.starting {
+			refused = fmt.Errorf("%w: the agent is still reading the stored session from the keychain: try again in a moment", localapi.ErrConflict)
+			return
+		}
 		token = a.refresh
 		a.carryOut(a.m.Logout(a.now()))
-		a.publish()
+		deleted = a.deleted
 	}); err != nil {
 		return err
 	}
-	if token == "" {
-		return nil
+	if refused != nil || token == "" {
+		return refused
 	}
+	a.awaitDelete(ctx, deleted)
 	// Not tied to the request: a client that gives up must not leave the
 	// session alive on the server.
 	if err := a.revoke(context.WithoutCancel(ctx), token); err != nil {
-		return a.call(ctx, func() { a.m.SetError(err.Error()); a.publish() })
+		return a.call(ctx, func() { a.m.SetError(err.Error()) })
 	}
 	return nil
 }
@@ -186,7 +209,6 @@ func (a *Agent) Renew(ctx context.Context) error {
 		var act session.Action
 		act, ok = a.m.RenewNow(a.now())
 		a.carryOut(act)
-		a.publish()
 	}); err != nil {
 		return err
 	}
@@ -224,6 +246,5 @@ func (a *Agent) waitRenewal(ctx context.Context) error {
 func (a *Agent) Presence(source string, ttl time.Duration) error {
 	return a.call(context.Background(), func() {
 		a.carryOut(a.m.Heartbeat(a.now(), source, ttl))
-		a.publish()
 	})
 }

@@ -3,7 +3,6 @@ package agent
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"net"
 	"time"
@@ -21,24 +20,35 @@ type renewResult struct {
 
 // startRenewal refreshes the token in the background; the loop goes on
 // answering the local API meanwhile and receives the result on a.results.
+// Loop goroutine only.
 func (a *Agent) startRenewal() {
 	ctx := a.ctx
 	sentAt := a.now()
-	// Re-read the keychain first: the token there is the truth. Then mark
-	// the renewal as under way there (see record.RenewingSince).
-	if b, err := a.opts.Keychain.Get(ctx); err == nil {
-		if rec, err := parseRecord(b); err == nil {
-			a.refresh = rec.RefreshToken
-			rec.RenewingSince = &sentAt
-			if b, err := rec.marshal(); err == nil {
-				if err := a.opts.Keychain.Set(ctx, b); err != nil {
-					a.log.Warn("mark the renewal in the keychain", "err", err)
-				}
-			}
+	refresh := a.refresh
+	// Mark the renewal as under way in the keychain before sending it (see
+	// record.RenewingSince): an agent that dies before storing the answer
+	// then knows at its next start that the stored token may be superseded.
+	var marked <-chan error
+	if v := a.m.View(); v.Session != nil {
+		rec := newRecord(refresh, *v.Session)
+		rec.RenewingSince = &sentAt
+		if b, err := rec.marshal(); err == nil {
+			marked = a.keeper.put(b)
 		}
 	}
-	refresh := a.refresh
 	go func() {
+		if marked != nil {
+			// The keeper answers within the keychain's own timeout. If the
+			// mark fails, renew all the same: the session matters more.
+			select {
+			case err := <-marked:
+				if err != nil && !errors.Is(err, errSuperseded) {
+					a.log.Warn("could not mark the renewal in the keychain; renewing all the same", "err", err)
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
 		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 		tok, err := a.opts.Auth.Refresh(rctx, refresh)
@@ -51,8 +61,21 @@ func (a *Agent) startRenewal() {
 	}()
 }
 
-// finishRenewal stores a rotated token before anything uses it, then tells
-// the machine how the renewal went.
+// rotation is a renewal's answer whose rotated token is being written to the
+// keychain: nothing uses the token until the first write has been tried.
+type rotation struct {
+	token   *auth.Token
+	session session.Session
+}
+
+// storeResult is the first keychain write of a rotation.
+type storeResult struct {
+	rot *rotation
+	err error
+}
+
+// finishRenewal hands a rotated token to the keychain; finishStore then
+// tells the machine how the renewal went. Loop goroutine only.
 func (a *Agent) finishRenewal(r renewResult) session.Action {
 	now := a.now()
 	if r.presented != a.refresh || a.refresh == "" {
@@ -79,28 +102,43 @@ func (a *Agent) finishRenewal(r renewResult) session.Action {
 	if r.token.User != "" {
 		s.User = r.token.User
 	}
-	if err := a.store(r.token.RefreshToken, s); err != nil {
-		// The server keeps the previous token redeemable for a short grace,
-		// answering with this same successor: a retry recovers.
-		a.log.Error("store rotated token", "err", err)
-		return a.m.RenewFailed(now, session.Transient, fmt.Sprintf("keychain: %v", err))
+	b, err := newRecord(r.token.RefreshToken, s).marshal()
+	if err != nil {
+		return a.m.RenewFailed(now, session.Transient, err.Error())
 	}
-	a.access = r.token.AccessToken
-	a.log.Info("renewed", "lapses_at", s.LapsesAt().Format(time.RFC3339))
-	return a.m.RenewSucceeded(now, s.User, s.Timeout)
+	rot := &rotation{token: r.token, session: s}
+	a.rotating = rot
+	done := a.keeper.put(b)
+	go func() {
+		select {
+		case err := <-done:
+			select {
+			case a.stored <- storeResult{rot: rot, err: err}:
+			case <-a.stopped:
+			}
+		case <-a.stopped:
+		}
+	}()
+	return session.Action{}
 }
 
-// store writes the refresh token and session metadata to the keychain.
-func (a *Agent) store(refresh string, s session.Session) error {
-	b, err := newRecord(refresh, s).marshal()
-	if err != nil {
-		return err
+// finishStore takes a rotated token into use once its keychain write has
+// been tried. If the write failed, the keeper goes on retrying it, and the
+// token lives in memory meanwhile: the server has already superseded the
+// old one, and presenting that again after its short grace would end the
+// session as token theft. Loop goroutine only.
+func (a *Agent) finishStore(r storeResult) session.Action {
+	if r.rot != a.rotating {
+		return session.Action{} // the session ended while the write was out
 	}
-	if err := a.opts.Keychain.Set(a.ctx, b); err != nil {
-		return err
+	a.rotating = nil
+	if r.err != nil {
+		a.log.Error("store rotated token; keeping it in memory until the keychain takes it", "err", r.err)
 	}
-	a.refresh = refresh
-	return nil
+	a.refresh, a.access = r.rot.token.RefreshToken, r.rot.token.AccessToken
+	s := r.rot.session
+	a.log.Info("renewed", "lapses_at", s.LapsesAt().Format(time.RFC3339))
+	return a.m.RenewSucceeded(a.now(), s.User, s.Timeout)
 }
 
 // classify sorts a renewal error: the server ended the session, the network

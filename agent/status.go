@@ -1,8 +1,8 @@
 package agent
 
 import (
-	"context"
 	"reflect"
+	"sync"
 	"time"
 
 	"github.com/walkme/session-agent/agent/localapi"
@@ -24,6 +24,7 @@ func (a *Agent) status() localapi.Status {
 		Network:                  localapi.Network{Up: v.NetworkUp},
 		Power:                    localapi.Power{Asleep: v.Asleep, LidClosed: v.LidClosed},
 		LastError:                v.LastError,
+		Keychain:                 localapi.Keychain{State: localapi.KeychainOK},
 		LoginPending:             a.login != nil,
 		AdminCenterURL:           cfg.AdminCenterURL,
 		Locked:                   a.locked(),
@@ -35,6 +36,7 @@ func (a *Agent) status() localapi.Status {
 	if st.Locked == nil {
 		st.Locked = []string{}
 	}
+	a.keychainStatus(&st)
 	if s := v.Session; s != nil {
 		st.User = s.User
 		st.SignedOutReason = ""
@@ -48,6 +50,34 @@ func (a *Agent) status() localapi.Status {
 	return st
 }
 
+// keychainStatus says what the keychain is doing: still being read at start,
+// failing (the session is then held in memory and the write retried), or
+// fine. A keychain problem is the status's last error: it is the one the
+// user can fix.
+func (a *Agent) keychainStatus(st *localapi.Status) {
+	failing, pending := a.keeper.health()
+	switch {
+	case a.starting:
+		st.State = localapi.StateStarting
+		st.Keychain.State = localapi.KeychainReading
+		st.LastError = "keychain: reading the stored session"
+		if a.readErr != nil {
+			st.Keychain.State = localapi.KeychainFailing
+			st.LastError = keychainMessage(a.readErr)
+		}
+	case failing != nil:
+		st.Keychain.State = localapi.KeychainFailing
+		st.LastError = keychainMessage(failing)
+		if pending {
+			st.LastError += " (retrying; the session is kept in memory meanwhile)"
+		}
+	}
+	st.Keychain.Error = ""
+	if st.Keychain.State == localapi.KeychainFailing {
+		st.Keychain.Error = st.LastError
+	}
+}
+
 func timePtr(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
@@ -56,16 +86,38 @@ func timePtr(t time.Time) *time.Time {
 	return &u
 }
 
-// publish sends the status to subscribers when it changed.
-func (a *Agent) publish() {
-	st := a.status()
-	if reflect.DeepEqual(st, a.last) {
+// publish builds the status and hands it to the snapshot. Loop goroutine
+// only: it runs after every step of the loop.
+func (a *Agent) publish() { a.snap.publish(a.status()) }
+
+// snapshot is the last status the loop published. Status, Subscribe and the
+// SSE stream read it without waiting for the loop, which may be busy.
+type snapshot struct {
+	mu   sync.Mutex
+	cur  localapi.Status
+	subs map[chan localapi.Status]struct{}
+	done bool // the agent stopped: no more subscribers
+}
+
+func (s *snapshot) init() { s.subs = map[chan localapi.Status]struct{}{} }
+
+// publish stores st and sends it to subscribers when it changed.
+func (s *snapshot) publish(st localapi.Status) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if reflect.DeepEqual(st, s.cur) {
 		return
 	}
-	a.last = st
-	for ch := range a.subs {
+	s.cur = st
+	for ch := range s.subs {
 		offer(ch, st)
 	}
+}
+
+func (s *snapshot) get() localapi.Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cur
 }
 
 // offer replaces whatever a slow subscriber has not read yet with st.
@@ -80,31 +132,41 @@ func offer(ch chan localapi.Status, st localapi.Status) {
 	}
 }
 
-// Subscribe follows status changes (the local API's /v1/events).
-func (a *Agent) Subscribe() (<-chan localapi.Status, func()) {
+func (s *snapshot) subscribe() (<-chan localapi.Status, func()) {
 	ch := make(chan localapi.Status, 1)
-	ok := a.call(context.Background(), func() {
-		a.subs[ch] = struct{}{}
-		offer(ch, a.status())
-	}) == nil
-	if !ok {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done {
 		close(ch)
 		return ch, func() {}
 	}
+	s.subs[ch] = struct{}{}
+	offer(ch, s.cur)
 	cancel := func() {
-		_ = a.call(context.Background(), func() {
-			if _, live := a.subs[ch]; live {
-				delete(a.subs, ch)
-				close(ch)
-			}
-		})
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if _, live := s.subs[ch]; live {
+			delete(s.subs, ch)
+			close(ch)
+		}
 	}
 	return ch, cancel
 }
 
-func (a *Agent) closeSubscribers() {
-	for ch := range a.subs {
-		delete(a.subs, ch)
+func (s *snapshot) closeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.done = true
+	for ch := range s.subs {
+		delete(s.subs, ch)
 		close(ch)
 	}
 }
+
+// Status returns the status the loop published last: it never waits for the
+// loop, nor for the keychain.
+func (a *Agent) Status() localapi.Status { return a.snap.get() }
+
+// Subscribe follows status changes (the local API's /v1/events), from the
+// snapshot: it never waits for the loop.
+func (a *Agent) Subscribe() (<-chan localapi.Status, func()) { return a.snap.subscribe() }

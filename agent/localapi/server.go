@@ -44,7 +44,7 @@ func Handler(b Backend, log *slog.Logger) http.Handler {
 	mux.HandleFunc("POST /v1/renew", h.renew)
 	mux.HandleFunc("POST /v1/presence", h.presence)
 	mux.HandleFunc("GET /v1/events", h.events)
-	return mux
+	return guard(h, mux)
 }
 
 type handler struct {
@@ -59,7 +59,7 @@ func (h *handler) status(w http.ResponseWriter, r *http.Request) {
 func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	var req LoginRequest
 	if r.ContentLength != 0 {
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
+		dec := json.NewDecoder(r.Body)
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&req); err != nil {
 			h.fail(w, "login", fmt.Errorf("%w: %v", ErrBadRequest, err))
@@ -101,7 +101,7 @@ func (h *handler) renew(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) presence(w http.ResponseWriter, r *http.Request) {
 	var req PresenceRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
+	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
 		h.fail(w, "presence", fmt.Errorf("%w: %v", ErrBadRequest, err))
@@ -120,28 +120,29 @@ func (h *handler) presence(w http.ResponseWriter, r *http.Request) {
 
 // events streams the status as server-sent events: one "status" event at
 // once and one after every change, so that clients never poll.
+//
+// The stream has no overall write deadline; each write gets its own, so a
+// client that stops reading is dropped after writeTimeout rather than
+// holding the handler forever.
 func (h *handler) events(w http.ResponseWriter, r *http.Request) {
-	flusher, ok := w.(http.Flusher)
-	if !ok {
-		h.fail(w, "events", errors.New("streaming unsupported"))
-		return
-	}
+	rc := http.NewResponseController(w)
 	updates, cancel := h.b.Subscribe()
 	defer cancel()
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
-	flusher.Flush()
+	if err := flushWithin(rc); err != nil {
+		return
+	}
 	keepalive := time.NewTicker(30 * time.Second)
 	defer keepalive.Stop()
 	for {
+		var frame []byte
 		select {
 		case <-r.Context().Done():
 			return
 		case <-keepalive.C:
-			if _, err := fmt.Fprint(w, ": keepalive\n\n"); err != nil {
-				return
-			}
+			frame = []byte(": keepalive\n\n")
 		case st, ok := <-updates:
 			if !ok {
 				return
@@ -150,12 +151,22 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 			if err != nil {
 				return
 			}
-			if _, err := fmt.Fprintf(w, "event: status\ndata: %s\n\n", data); err != nil {
-				return
-			}
+			frame = fmt.Appendf(nil, "event: status\ndata: %s\n\n", data)
 		}
-		flusher.Flush()
+		_ = rc.SetWriteDeadline(time.Now().Add(writeTimeout))
+		if _, err := w.Write(frame); err != nil {
+			return
+		}
+		if err := flushWithin(rc); err != nil {
+			return
+		}
 	}
+}
+
+// flushWithin flushes a stream, giving up after writeTimeout.
+func flushWithin(rc *http.ResponseController) error {
+	_ = rc.SetWriteDeadline(time.Now().Add(writeTimeout))
+	return rc.Flush()
 }
 
 func (h *handler) fail(w http.ResponseWriter, op string, err error) {
@@ -172,6 +183,14 @@ func (h *handler) fail(w http.ResponseWriter, op string, err error) {
 		h.log.Debug("local api", "op", op, "err", err)
 	}
 	writeJSON(w, code, Error{Error: fmt.Sprintf("%s: %v", op, err)})
+}
+
+// refuse answers a request the guard turned away.
+func (h *handler) refuse(w http.ResponseWriter, code int, err error) {
+	if h.log != nil {
+		h.log.Warn("local api: refused a request", "status", code, "err", err)
+	}
+	writeJSON(w, code, Error{Error: err.Error()})
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

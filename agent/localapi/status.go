@@ -7,7 +7,10 @@ package localapi
 import "time"
 
 // States, in the order of precedence in which they hold (docs/design.md §3.1).
+// StateStarting comes before all of them: the agent has not read the stored
+// session from the keychain yet, so it cannot say whether one is live.
 const (
+	StateStarting  = "starting"
 	StateSignedOut = "signed_out"
 	StateAsleep    = "asleep"
 	StateOffline   = "offline"
@@ -42,11 +45,27 @@ type Status struct {
 	Power                    Power      `json:"power"`
 	// LastError is the last renewal or keychain problem, "" when none. It
 	// never contains a token.
-	LastError      string   `json:"last_error"`
+	LastError string `json:"last_error"`
+	// Keychain says whether the OS keychain answers. While it fails, a live
+	// session is held in memory and the write retried.
+	Keychain       Keychain `json:"keychain"`
 	LoginPending   bool     `json:"login_pending"`
 	AdminCenterURL string   `json:"admin_center_url"`
 	Locked         []string `json:"locked"` // configuration keys set by managed policy
 	Version        string   `json:"version"`
+}
+
+// Keychain states (Status.Keychain.State).
+const (
+	KeychainOK      = "ok"
+	KeychainReading = "reading" // the stored session is being read at start
+	KeychainFailing = "failing" // the last read or write failed; retried
+)
+
+// Keychain is the OS keychain's health as the agent last saw it.
+type Keychain struct {
+	State string `json:"state"`
+	Error string `json:"error,omitempty"` // why it fails; never a token
 }
 
 // Presence says whether a WalkMe product is open, and what shows it.
@@ -67,7 +86,10 @@ type Power struct {
 }
 
 // SignedIn reports whether the status describes a live session.
-func (s Status) SignedIn() bool { return s.State != StateSignedOut && s.State != "" }
+// A starting agent does not know yet.
+func (s Status) SignedIn() bool {
+	return s.State != StateSignedOut && s.State != StateStarting && s.State != ""
+}
 
 // LoginRequest is the body of POST /v1/login (optional).
 type LoginRequest struct {

@@ -162,7 +162,12 @@ func cmdStatus(ctx context.Context, g *globals, args []string) int {
 	} else {
 		printStatus(g, st)
 	}
-	if !st.SignedIn() {
+	switch {
+	case st.State == localapi.StateStarting:
+		// Whether a session is live is not known until the keychain answers.
+		fmt.Fprintln(g.stderr, "walkme-agent: the agent is starting: it has not read the stored session from the keychain yet")
+		return exitFailure
+	case !st.SignedIn():
 		return exitSignedOut
 	}
 	return exitOK
@@ -184,6 +189,9 @@ func printStatus(g *globals, st localapi.Status) {
 	fmt.Fprintf(w, "Network up:   %v\n", st.Network.Up)
 	fmt.Fprintf(w, "Asleep:       %v (lid closed: %v)\n", st.Power.Asleep, st.Power.LidClosed)
 	fmt.Fprintf(w, "Renewals:     %d\n", st.Renewals)
+	if st.Keychain.State != "" && st.Keychain.State != localapi.KeychainOK {
+		fmt.Fprintf(w, "Keychain:     %s\n", st.Keychain.State)
+	}
 	if st.LastError != "" {
 		fmt.Fprintf(w, "Last error:   %s\n", st.LastError)
 	}

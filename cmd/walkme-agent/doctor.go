@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/walkme/session-agent/agent/localapi"
 	"github.com/walkme/session-agent/platform/keychain"
 )
 
@@ -89,6 +90,9 @@ func checkAgent(ctx context.Context, g *globals) check {
 	st, err := g.client().Status(ctx)
 	if err != nil {
 		return check{"agent", false, fmt.Sprintf("not answering on %s: start it with `walkme-agent service start` (%v)", g.socket, err)}
+	}
+	if st.Keychain.State == localapi.KeychainFailing {
+		return check{"agent", false, fmt.Sprintf("running, state %s, but its keychain fails: %s", st.State, st.Keychain.Error)}
 	}
 	return check{"agent", true, fmt.Sprintf("running, state %s", st.State)}
 }

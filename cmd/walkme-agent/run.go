@@ -102,7 +102,7 @@ func runAgent(ctx context.Context, loaded *config.Loaded, socket string, log *sl
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: localapi.Handler(a, log), ReadHeaderTimeout: 10 * time.Second}
+	srv := localapi.NewServer(localapi.Handler(a, log))
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("local API", "err", err)

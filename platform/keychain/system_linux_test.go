@@ -5,53 +5,29 @@ import (
 	"context"
 	"errors"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/godbus/dbus/v5"
 	"github.com/walkme/session-agent/internal/testenv"
 )
 
-// go-keyring uses the process-wide session bus (dbus.SessionBus), which reads
-// DBUS_SESSION_BUS_ADDRESS once. So each system-keychain test starts the real
-// component, then re-runs this test binary with the bus address in its
-// environment and only the named child test enabled.
-
-const childEnv = "WALKME_KEYCHAIN_TEST_CHILD"
-
-// runChild runs test name in a child process with env added, and fails t
-// unless it ran and passed.
-func runChild(t *testing.T, name string, env []string) {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^"+name+"$", "-test.v", "-test.count=1")
-	cmd.Env = append(append(os.Environ(), env...), childEnv+"="+name)
-	out, err := cmd.CombinedOutput()
-	if err != nil || !bytes.Contains(out, []byte("--- PASS: "+name)) {
-		t.Fatalf("child %s: %v\n%s", name, err, out)
-	}
-}
-
-// child skips unless this process is the child running test t.
-func child(t *testing.T) {
-	if os.Getenv(childEnv) != t.Name() {
-		t.Skip("run as a child process by another test")
-	}
-}
+// go-keyring uses the process-wide session bus, so each system-keychain
+// test starts the real component, then runs a child test with its bus
+// (testenv.RunChild).
 
 const testService = "com.walkme.agent.test"
 
 func TestSystemKeychain(t *testing.T) {
 	env := testenv.Keyring(t)
 	testenv.Command(t, "secret-tool")
-	runChild(t, "TestChildSystemKeychain", env)
+	testenv.RunChild(t, "TestChildSystemKeychain", env)
 }
 
 func TestChildSystemKeychain(t *testing.T) {
-	child(t)
+	testenv.Child(t)
 	ctx := context.Background()
 	kc, err := Open(Options{Service: testService, Account: "alice", Timeout: 10 * time.Second})
 	if err != nil {
@@ -140,48 +116,17 @@ func TestSystemKeychainTimeoutSilentBus(t *testing.T) {
 			held = append(held, c)
 		}
 	}()
-	runChild(t, "TestChildTimeout", []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=" + sock})
+	testenv.RunChild(t, "TestChildTimeout", []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=" + sock})
 }
 
 // A real bus where org.freedesktop.secrets is owned by a process that never
 // answers a method call.
 func TestSystemKeychainTimeoutSilentService(t *testing.T) {
-	addr := testenv.SessionBus(t)
-	conn, err := dbus.Connect(addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	never := make(chan struct{})
-	defer close(never)
-	if err := conn.Export(silent{never}, "/org/freedesktop/secrets", "org.freedesktop.DBus.Properties"); err != nil {
-		t.Fatal(err)
-	}
-	if err := conn.Export(silent{never}, "/org/freedesktop/secrets", "org.freedesktop.Secret.Service"); err != nil {
-		t.Fatal(err)
-	}
-	reply, err := conn.RequestName("org.freedesktop.secrets", dbus.NameFlagDoNotQueue)
-	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
-		t.Fatalf("RequestName: %v, %v", reply, err)
-	}
-	runChild(t, "TestChildTimeout", []string{"DBUS_SESSION_BUS_ADDRESS=" + addr})
-}
-
-// silent answers no call until the test ends.
-type silent struct{ never chan struct{} }
-
-func (s silent) Get(iface, prop string) (dbus.Variant, *dbus.Error) {
-	<-s.never
-	return dbus.Variant{}, dbus.NewError("org.freedesktop.DBus.Error.Failed", nil)
-}
-
-func (s silent) Unlock(paths []dbus.ObjectPath) ([]dbus.ObjectPath, dbus.ObjectPath, *dbus.Error) {
-	<-s.never
-	return nil, "/", nil
+	testenv.RunChild(t, "TestChildTimeout", []string{"DBUS_SESSION_BUS_ADDRESS=" + testenv.SilentSecretService(t)})
 }
 
 func TestChildTimeout(t *testing.T) {
-	child(t)
+	testenv.Child(t)
 	kc, err := Open(Options{Service: testService, Account: "alice", Timeout: 500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -203,11 +148,11 @@ func TestChildTimeout(t *testing.T) {
 
 func TestSystemKeychainNoSessionBus(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "no-bus-here")
-	runChild(t, "TestChildNoSessionBus", []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=" + missing})
+	testenv.RunChild(t, "TestChildNoSessionBus", []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=" + missing})
 }
 
 func TestChildNoSessionBus(t *testing.T) {
-	child(t)
+	testenv.Child(t)
 	kc, err := Open(Options{Service: testService, Account: "alice"})
 	if err != nil {
 		t.Fatal(err)

@@ -75,6 +75,8 @@ func stateLine(st localapi.Status, agentUp bool, now time.Time, loc *time.Locati
 		return "Offline — will renew when the network returns", IconOffline
 	case localapi.StateAsleep:
 		return "Asleep", IconAsleep
+	case localapi.StateStarting:
+		return "Starting — reading the keychain", IconSignedOut
 	}
 	switch {
 	case st.LoginPending:
@@ -116,7 +118,8 @@ func signItem(st localapi.Status, agentUp bool) Item {
 		return Item{Label: "Sign out", Action: ActionSignOut, Enabled: true,
 			Tooltip: "End the WalkMe session now, in every WalkMe product"}
 	}
-	return Item{Label: "Sign in…", Action: ActionSignIn, Enabled: agentUp && !st.LoginPending,
+	return Item{Label: "Sign in…", Action: ActionSignIn,
+		Enabled: agentUp && !st.LoginPending && st.State != localapi.StateStarting,
 		Tooltip: "Sign in to WalkMe in your browser"}
 }
 

@@ -69,6 +69,8 @@ func TestBuildStates(t *testing.T) {
 			want{icon: IconSignedOut, state: "Signed out", user: "Not signed in", sign: "Sign in…", signEnabled: true}},
 		{"rejected", localapi.Status{State: localapi.StateSignedOut, SignedOutReason: localapi.ReasonRejected}, true,
 			want{icon: IconSignedOut, state: "Signed out — rejected by the server", user: "Not signed in", sign: "Sign in…", signEnabled: true}},
+		{"starting", localapi.Status{State: localapi.StateStarting}, true,
+			want{icon: IconSignedOut, state: "Starting — reading the keychain", user: "Not signed in", sign: "Sign in…"}},
 		{"sign-in pending", localapi.Status{State: localapi.StateSignedOut, LoginPending: true}, true,
 			want{icon: IconSignedOut, state: "Signing in — finish in your browser", user: "Not signed in", sign: "Sign in…"}},
 		{"agent down", with(func(s *localapi.Status) { s.State = localapi.StateActive; s.Locked = []string{"ServerURL"} }), false,
