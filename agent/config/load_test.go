@@ -139,7 +139,7 @@ func TestPrecedence(t *testing.T) {
 func TestConfigFileReplacesUserFile(t *testing.T) {
 	f := newFiles(t, `{"ClientID": "from-machine"}`, `{"LogLevel": "debug"}`)
 	cli := filepath.Join(f.dir, "cli.json")
-	write(t, cli, `{"RenewInterval": "20m"}`)
+	write(t, cli, `{"RenewInterval": "12m"}`)
 	for _, env := range []bool{false, true} {
 		opts := f.opts()
 		opts.File, opts.FileFromEnv = cli, env
@@ -147,7 +147,7 @@ func TestConfigFileReplacesUserFile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if l.Config.LogLevel != "info" || l.Config.RenewInterval != 20*time.Minute || l.Config.ClientID != "from-machine" {
+		if l.Config.LogLevel != "info" || l.Config.RenewInterval != 12*time.Minute || l.Config.ClientID != "from-machine" {
 			t.Errorf("env=%v: Config = %+v", env, l.Config)
 		}
 		want := "config file " + cli

@@ -22,7 +22,7 @@ func (c Config) Validate() error {
 	}
 	add("ServerURL", checkServerURL(c.ServerURL))
 	add("ClientID", nonEmpty(c.ClientID))
-	add("RenewInterval", c.atLeast(c.RenewInterval, time.Minute, 100*time.Millisecond))
+	add("RenewInterval", errors.Join(c.atLeast(c.RenewInterval, time.Minute, 100*time.Millisecond), atMost(c.RenewInterval, MaxRenewInterval)))
 	add("PresenceProcesses", checkProcesses(c.PresenceProcesses))
 	add("PresencePollInterval", c.atLeast(c.PresencePollInterval, time.Second, 100*time.Millisecond))
 	add("InactivityTimeout", c.atLeast(c.InactivityTimeout, time.Minute, time.Second))
@@ -43,6 +43,18 @@ func (c Config) atLeast(d, normal, dev time.Duration) error {
 	case !c.DevMode && d < normal:
 		return fmt.Errorf("%s is below the minimum of %s (DevMode allows down to %s, for tests and demos)",
 			FormatDuration(d), FormatDuration(normal), FormatDuration(dev))
+	}
+	return nil
+}
+
+// MaxRenewInterval is the longest RenewInterval: the product renews at
+// least every 15 minutes, and a server that changes the timeout counts on
+// an open product renewing within min(15m, timeout/2) (R9, R3).
+const MaxRenewInterval = 15 * time.Minute
+
+func atMost(d, limit time.Duration) error {
+	if d > limit {
+		return fmt.Errorf("%s is above the maximum of %s: renewals must come at least that often", FormatDuration(d), FormatDuration(limit))
 	}
 	return nil
 }

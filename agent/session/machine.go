@@ -32,19 +32,66 @@ type Session struct {
 	ServerURL   string
 	LastRenewal time.Time     // when the last successful renewal (or sign-in) was sent
 	Timeout     time.Duration // the account's inactivity timeout as the server last said
+	// Deadline is when the session lapses; zero means LastRenewal + Timeout.
+	// It is earlier than that after a renewal that reported an earlier last
+	// use, or when the server said the deadline moved (a lowered timeout).
+	Deadline time.Time
 }
 
 // LapsesAt is when the session ends unless it is renewed again (R6, R11).
-func (s Session) LapsesAt() time.Time { return s.LastRenewal.Add(s.Timeout) }
+func (s Session) LapsesAt() time.Time {
+	if s.Deadline.IsZero() {
+		return s.LastRenewal.Add(s.Timeout)
+	}
+	return s.Deadline
+}
 
 // Action is what the runner must do after an input.
 type Action struct {
-	// Renew: send one renewal now, then report RenewSucceeded or RenewFailed.
+	// Renew: send one renewal now, reporting Usage, then report Renewed or
+	// RenewFailed.
 	Renew bool
+	// Usage is what the renewal reports to the server: whether a product
+	// is open and how long ago one last was (R10).
+	Usage Usage
+	// Check: ask the server, without renewing, whether the session is still
+	// live (R6: it must not extend it), then report CheckDone.
+	Check bool
+	// Revoke: send the pending sign-out's revocation now, then report
+	// RevokeDone or RevokeFailed.
+	Revoke bool
 	// End, when not empty, says the session just ended and why: delete the
 	// token from the keychain (and revoke it on the server for a logout).
 	End string
 }
+
+// Usage is what a renewal reports about the user.
+type Usage struct {
+	InUse bool          // a product is open
+	Idle  time.Duration // how long ago a product was last open (0 while open)
+}
+
+// Renewal is a successful renewal's answer.
+type Renewal struct {
+	User string
+	// TTL is how long the session lasts from the request (the server's
+	// refresh_token_expires_in); 0 when it did not say.
+	TTL time.Duration
+	// Timeout is the account's inactivity timeout when the server says it
+	// apart from TTL (walkme-sessiond's inactivity_timeout); else 0.
+	Timeout time.Duration
+}
+
+// CheckResult is the answer to a Check.
+type CheckResult int
+
+// Answers to a Check.
+const (
+	CheckLive        CheckResult = iota + 1 // the session is live
+	CheckEnded                              // the server ended it (lapse, admin, revocation elsewhere)
+	CheckFailed                             // no answer (network, 5xx): ask again later
+	CheckUnsupported                        // the provider cannot be asked: never ask again
+)
 
 // Machine is the session state machine. The zero value is not usable: use New.
 // It is not safe for concurrent use; the runner serialises inputs.
@@ -63,13 +110,25 @@ type Machine struct {
 	lidClosed  bool
 
 	inflight  bool
-	closing   bool      // the renewal at the last window's close is not done yet (R10)
+	closing   bool      // the renewal at the last window's close is owed (R10)
 	soon      time.Time // a renewal brought forward by a wake or reconnect
 	sentAt    time.Time
+	sent      Usage // what the renewal in flight reported
 	failures  int
 	retryAt   time.Time
 	lastError string
 	renewals  int
+	lastUse   time.Time // when a product was last seen open (or the user renewed by hand)
+
+	checking    bool      // a Check is out
+	checkSentAt time.Time // when the last Check was sent
+	checkAfter  time.Time // no Check before (a wake or reconnect spreads them)
+	noCheck     bool      // the provider cannot be asked
+
+	revokePending bool // a sign-out's revocation has not reached the server
+	revoking      bool
+	revokeTries   int
+	revokeAt      time.Time
 
 	// What held after the previous input, to detect transitions.
 	wasOpen, wasActive bool
@@ -98,6 +157,10 @@ func (m *Machine) SignIn(now time.Time, s Session) Action {
 	m.sess = &s
 	m.reason = ""
 	m.resetRenewal()
+	m.closing = false
+	m.checking, m.checkSentAt = false, time.Time{}
+	// A stored session's last use is no later than its last renewal.
+	m.lastUse = s.LastRenewal
 	return m.decide(now)
 }
 
@@ -125,18 +188,31 @@ func (m *Machine) Heartbeat(now time.Time, source string, ttl time.Duration) Act
 
 // SetNetwork reports whether the server is reachable in principle (R7).
 func (m *Machine) SetNetwork(now time.Time, up bool) Action {
+	if up && !m.netUp {
+		m.spreadChecks(now)
+	}
 	m.netUp = up
 	if up {
 		// A new route deserves a new try at once rather than the backoff.
 		m.retryAt = now
+		m.revokeAt = now
 	}
 	return m.decide(now)
 }
 
 // SetPower reports sleep, dark wake and the lid (R7, R12).
 func (m *Machine) SetPower(now time.Time, asleep, lidClosed bool) Action {
+	if (m.asleep || m.lidClosed) && !asleep && !lidClosed {
+		m.spreadChecks(now)
+	}
 	m.asleep, m.lidClosed = asleep, lidClosed
 	return m.decide(now)
+}
+
+// spreadChecks keeps a fleet whose network returns at once from asking in
+// one burst.
+func (m *Machine) spreadChecks(now time.Time) {
+	m.checkAfter = now.Add(m.policy.wakeDelay(m.cadence()))
 }
 
 // Tick re-evaluates the rules at now: the runner calls it at NextWake and
@@ -156,29 +232,65 @@ func (m *Machine) RenewNow(now time.Time) (Action, bool) {
 	if m.inflight {
 		return Action{}, true
 	}
+	m.lastUse = now // the user is at the machine, asking for it
 	return m.startRenewal(now), true
 }
 
 // RenewSucceeded reports a successful renewal. ttl is the server's
 // refresh_token_expires_in (0 when it sent none: the policy's fallback).
 func (m *Machine) RenewSucceeded(now time.Time, user string, ttl time.Duration) Action {
-	if m.sess == nil || !m.inflight {
+	return m.Renewed(now, Renewal{User: user, TTL: ttl})
+}
+
+// Renewed reports a successful renewal and its answer.
+func (m *Machine) Renewed(now time.Time, r Renewal) Action {
+	s, ok := m.RenewedSession(r)
+	if !ok {
 		m.inflight = false
 		return m.decide(now)
 	}
-	if ttl <= 0 {
-		ttl = m.policy.FallbackTimeout
-	}
-	// The lapse counts from when the request was sent: never later than the
-	// server's own deadline.
-	m.sess.LastRenewal = m.sentAt
-	m.sess.Timeout = ttl
-	if user != "" {
-		m.sess.User = user
-	}
+	m.sess = &s
 	m.renewals++
+	if !m.sent.InUse {
+		m.closing = false // the closing renewal got through (R10)
+	}
 	m.resetRenewal()
 	return m.decide(now)
+}
+
+// RenewedSession is the session a successful renewal with answer r makes:
+// what Renewed will hold, for the runner to store first. ok is false when
+// no renewal is out.
+//
+// The deadline counts from when the request was sent, never later than the
+// server's own, and from the last use the renewal reported: min(sent + TTL,
+// last use + timeout). With walkme-sessiond both are the same moment; with
+// a provider that ignores the reported last use, the agent still lapses
+// locally one timeout after the user stopped (R10).
+func (m *Machine) RenewedSession(r Renewal) (Session, bool) {
+	if m.sess == nil || !m.inflight {
+		return Session{}, false
+	}
+	s := *m.sess
+	timeout, ttl := r.Timeout, r.TTL
+	if timeout <= 0 {
+		timeout = ttl
+	}
+	if timeout <= 0 {
+		timeout = m.policy.FallbackTimeout
+	}
+	if ttl <= 0 {
+		ttl = timeout
+	}
+	s.LastRenewal, s.Timeout = m.sentAt, timeout
+	s.Deadline = m.sentAt.Add(ttl)
+	if byUse := m.sentAt.Add(-m.sent.Idle).Add(timeout); byUse.Before(s.Deadline) {
+		s.Deadline = byUse
+	}
+	if r.User != "" {
+		s.User = r.User
+	}
+	return s, true
 }
 
 // Failure kinds for RenewFailed.
@@ -217,7 +329,6 @@ func (m *Machine) SetError(msg string) { m.lastError = msg }
 
 func (m *Machine) resetRenewal() {
 	m.inflight = false
-	m.closing = false
 	m.soon = time.Time{}
 	m.failures = 0
 	m.retryAt = time.Time{}
@@ -231,6 +342,7 @@ func (m *Machine) end(reason string) Action {
 	m.reason = reason
 	m.inflight = false
 	m.closing = false
+	m.checking = false
 	m.failures = 0
 	m.unreached = false
 	m.wasActive = false
@@ -241,5 +353,9 @@ func (m *Machine) startRenewal(now time.Time) Action {
 	m.inflight = true
 	m.soon = time.Time{}
 	m.sentAt = now
-	return Action{Renew: true}
+	m.sent = Usage{InUse: m.open()}
+	if !m.sent.InUse && m.lastUse.Before(now) {
+		m.sent.Idle = now.Sub(m.lastUse)
+	}
+	return Action{Renew: true, Usage: m.sent}
 }

@@ -8,10 +8,19 @@ import (
 
 // decide applies the rules after any input and returns what to do now.
 func (m *Machine) decide(now time.Time) Action {
+	a := m.rules(now)
+	a.Revoke = m.revocation(now)
+	return a
+}
+
+func (m *Machine) rules(now time.Time) Action {
 	m.expireHeartbeats(now)
 	open, active := m.open(), m.canRenew()
 	wasOpen, wasActive := m.wasOpen, m.wasActive
 	m.wasOpen, m.wasActive = open, active
+	if open || wasOpen {
+		m.lastUse = now // open, or closed just now
+	}
 	if !active {
 		m.soon = time.Time{} // a wake renewal is moot once asleep or idle again
 	}
@@ -23,22 +32,22 @@ func (m *Machine) decide(now time.Time) Action {
 	if !now.Before(m.sess.LapsesAt()) {
 		return m.end(EndedByExpiry)
 	}
+	switch {
+	case open:
+		m.closing = false
+	case wasOpen:
+		// R10: the last window just closed: renew once more, reporting the
+		// close, so the session lapses one timeout after the user stopped —
+		// also when this renewal is sent late (a renewal already in flight,
+		// asleep, offline, failures): it reports how long ago the close was.
+		m.closing = true
+	}
 	if m.inflight {
 		return Action{}
 	}
 	awake := !m.asleep && !m.lidClosed
-	if open {
-		m.closing = false
-	}
 	switch {
-	case wasOpen && !open && awake && m.netUp:
-		// R10: the last window just closed: renew once more so the session
-		// lapses one timeout after the user stopped.
-		m.closing = true
-		return m.startRenewal(now)
-	case m.closing && m.failures > 0 && awake && m.netUp && !now.Before(m.retryAt):
-		// The closing renewal failed: retry it (with backoff) until it
-		// succeeds or the session lapses, though nothing is open.
+	case m.closing && awake && m.netUp && (m.failures == 0 || !now.Before(m.retryAt)):
 		return m.startRenewal(now)
 	case active && !wasActive && now.Sub(m.sess.LastRenewal) >= m.minGap():
 		// A product opened, or the machine woke or came back online with a
@@ -51,6 +60,9 @@ func (m *Machine) decide(now time.Time) Action {
 		}
 	case active && !now.Before(m.due()):
 		return m.startRenewal(now) // R5, R9
+	}
+	if at := m.checkAt(); !at.IsZero() && !now.Before(at) {
+		return m.startCheck(now)
 	}
 	return Action{}
 }
@@ -105,6 +117,7 @@ func (m *Machine) NextWake() time.Time {
 	for _, until := range m.heartbeats {
 		earliest(until)
 	}
+	earliest(m.revokeWake())
 	if m.sess == nil {
 		return next
 	}
@@ -112,9 +125,10 @@ func (m *Machine) NextWake() time.Time {
 	if m.canRenew() && !m.inflight {
 		earliest(m.due())
 	}
-	if m.closing && m.failures > 0 && !m.inflight {
-		earliest(m.retryAt)
+	if m.closing && m.failures > 0 && !m.inflight && !m.asleep && !m.lidClosed && m.netUp {
+		earliest(m.retryAt) // asleep or offline, the wake or reconnect says when
 	}
+	earliest(m.checkAt())
 	return next
 }
 
@@ -132,12 +146,14 @@ type View struct {
 	Cadence     time.Duration
 	Renewals    int
 	Renewing    bool // a renewal is out, its answer not in yet
-	Open        bool
-	Sources     []string
-	NetworkUp   bool
-	Asleep      bool
-	LidClosed   bool
-	LastError   string
+	// SignOutPending: a sign-out's revocation has not reached the server yet.
+	SignOutPending bool
+	Open           bool
+	Sources        []string
+	NetworkUp      bool
+	Asleep         bool
+	LidClosed      bool
+	LastError      string
 }
 
 // View describes the machine now.
@@ -147,6 +163,7 @@ func (m *Machine) View() View {
 		SignedOutReason: m.reason,
 		Renewals:        m.renewals,
 		Renewing:        m.inflight,
+		SignOutPending:  m.revokePending,
 		Open:            m.open(),
 		Sources:         m.sources(),
 		NetworkUp:       m.netUp && !m.unreached,

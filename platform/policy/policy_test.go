@@ -125,7 +125,7 @@ func TestPlist(t *testing.T) {
 	}
 	user := map[string]any{
 		"LogLevel":      "debug", // loses to the machine's
-		"RenewInterval": "20m",
+		"RenewInterval": "10m",
 		"DevMode":       1, // an <integer>, as some MDM consoles write booleans
 	}
 	for _, format := range []int{plist.XMLFormat, plist.BinaryFormat} {
@@ -151,7 +151,7 @@ func TestPlist(t *testing.T) {
 			c := l.Config
 			if c.ServerURL != "https://sessions.example.com" || c.InactivityTimeout != 8*time.Hour ||
 				!slices.Equal(c.PresenceProcesses, []string{"WalkMe Editor"}) || c.LogLevel != "warn" ||
-				c.RenewInterval != 20*time.Minute || c.DevMode || c.ClientID != "mine" {
+				c.RenewInterval != 10*time.Minute || c.DevMode || c.ClientID != "mine" {
 				t.Errorf("Config = %+v", c)
 			}
 			for key, path := range map[string]string{"LogLevel": machinePath, "DevMode": machinePath, "RenewInterval": userPath} {
