@@ -56,8 +56,7 @@ func (s *Server) handleSecurityPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'")
+	w.Header().Set("Content-Security-Policy", pagePolicy("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'"))
 	w.Write(page)
 }
 
@@ -91,9 +90,10 @@ func (s *Server) handleAdminCallback(w http.ResponseWriter, r *http.Request) {
 
 // handleAdminToken renews the cookie session and returns an access token
 // for the admin API. The custom header makes a cross-site call need a
-// CORS preflight, which this server never grants.
+// CORS preflight, which this server never grants; the Origin check
+// refuses it even so.
 func (s *Server) handleAdminToken(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("X-Requested-With") != "walkme-admin" {
+	if r.Header.Get("X-Requested-With") != "walkme-admin" || s.foreignOrigin(r) {
 		writeJSON(w, http.StatusForbidden, map[string]string{"error": "forbidden"})
 		return
 	}
@@ -112,7 +112,13 @@ func (s *Server) handleAdminToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"access_token": resp.AccessToken, "expires_in": resp.ExpiresIn, "email": claims.Email})
 }
 
+// handleAdminLogout ends the cookie session. It is a form post from the
+// page; one from another site is refused, or any page could sign the
+// admin out.
 func (s *Server) handleAdminLogout(w http.ResponseWriter, r *http.Request) {
+	if s.crossOrigin(w, r) {
+		return
+	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		if ss, _, err := s.tokenSession(r.Context(), c.Value); err == nil {
 			if err := s.store.EndSession(r.Context(), ss.ID, s.now(), "revoked"); err != nil {

@@ -59,6 +59,9 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.showLogin(w, r, req, "", "")
 		return
 	}
+	if s.crossOrigin(w, r) {
+		return
+	}
 	email, password := strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("password")
 	u, err := s.checkPassword(r, email, password)
 	if err != nil {
@@ -83,8 +86,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, req authRequest, email, msg string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' "+redirectOrigin(req.redirectURI))
+	w.Header().Set("Content-Security-Policy", pagePolicy("default-src 'none'; style-src 'unsafe-inline'; form-action 'self' "+redirectOrigin(req.redirectURI)))
 	loginPage.Execute(w, map[string]string{"Action": r.URL.RequestURI(), "Email": email, "Error": msg})
 }
 
@@ -144,7 +146,7 @@ var continuePage = template.Must(template.ParseFS(webFS, "web/continue.html"))
 // link is there for a browser that does not refresh.
 func (s *Server) showContinue(w http.ResponseWriter, target string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'")
+	w.Header().Set("Content-Security-Policy", pagePolicy("default-src 'none'; style-src 'unsafe-inline'; form-action 'none'"))
 	continuePage.Execute(w, template.URL(target)) // a registered redirect_uri with our query
 }
 

@@ -84,6 +84,18 @@ func TestAdminCenterInBrowser(t *testing.T) {
 	if err != nil || a.InactivityTimeout != 15*time.Minute {
 		t.Errorf("server setting after Save: %v %v, want 15m", a.InactivityTimeout, err)
 	}
+	// Sign out is a form post the Origin check must let through from the
+	// page itself; the browser is then asked to sign in again.
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".signout button")))
+	if err == nil {
+		err = chromiumtest.WaitText(ctx, time.Minute, "Sign in to WalkMe")
+	}
+	if err != nil {
+		t.Fatalf("sign out through the page: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.url("/admin/security")), chromedp.WaitVisible(chromedp.ID("password"))); err != nil {
+		t.Errorf("after sign-out the Security page does not ask to sign in: %v", err)
+	}
 }
 
 // TestLoginRedirectInBrowser signs in on the /authorize page in Chromium

@@ -29,6 +29,9 @@ func (s *Server) handleDevicePage(w http.ResponseWriter, r *http.Request) {
 // need the user's credentials: the code alone proves nothing about who
 // typed it.
 func (s *Server) handleDeviceDecision(w http.ResponseWriter, r *http.Request) {
+	if s.crossOrigin(w, r) {
+		return
+	}
 	typed := strings.TrimSpace(r.PostFormValue("user_code"))
 	email, password := strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("password")
 	approve := r.PostFormValue("action") != "deny"
@@ -81,8 +84,7 @@ func (s *Server) handleDeviceDecision(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) showDevice(w http.ResponseWriter, status int, data devicePageData) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	w.Header().Set("Content-Security-Policy", pagePolicy("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"))
 	w.WriteHeader(status)
 	devicePage.Execute(w, data)
 }

@@ -68,6 +68,7 @@ var onRedisTests = map[string]func(*testing.T){
 	"TestDeviceGrantApproved": TestDeviceGrantApproved, "TestDeviceGrantDenied": TestDeviceGrantDenied,
 	"TestDeviceGrantExpired": TestDeviceGrantExpired, "TestDevicePageErrors": TestDevicePageErrors,
 	"TestLoginPageFormAction": TestLoginPageFormAction, "TestLoginContinuePage": TestLoginContinuePage,
+	"TestSecurityHeadersEverywhere": TestSecurityHeadersEverywhere, "TestCrossOriginPostsRefused": TestCrossOriginPostsRefused,
 }
 
 // notOnRedis are env tests that run on SQLite only, and why.

@@ -103,7 +103,7 @@ func (s *Server) routes() {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
+	setSecureHeaders(w.Header())
 	s.mux.ServeHTTP(w, r)
 }
 
