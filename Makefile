@@ -36,7 +36,7 @@ lint:
 	$(GO) vet ./...
 
 demo:
-	$(GO) run ./cmd/walkme-agent demo
+	$(GO) run ./cmd/walkme-demo
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -55,23 +55,27 @@ func TestMain(m *testing.M) {
 
 // agentBinary builds ./cmd/walkme-agent once per run, as `make build` does
 // (no cgo, stripped), so the figures are the shipped binary's.
-func agentBinary(b *testing.B) string {
+func agentBinary(b *testing.B) string { return binary(b, "walkme-agent") }
+
+// binary returns the named command of ./cmd, built (with the others, once
+// per run) as `make build` builds it.
+func binary(b *testing.B, name string) string {
 	b.Helper()
 	binDir.once.Do(func() {
 		if binDir.dir, binDir.err = os.MkdirTemp("", "walkme-bench-bin"); binDir.err != nil {
 			return
 		}
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", binDir.dir,
-			"github.com/walkme/session-agent/cmd/walkme-agent")
+		cmd := exec.Command(testenv.GoTool(), "build", "-trimpath", "-ldflags", "-s -w", "-o", binDir.dir,
+			"github.com/walkme/session-agent/cmd/walkme-agent", "github.com/walkme/session-agent/cmd/walkme-demo")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
-			binDir.err = fmt.Errorf("build walkme-agent: %v\n%s", err, out)
+			binDir.err = fmt.Errorf("build the commands: %v\n%s", err, out)
 		}
 	})
 	if binDir.err != nil {
 		b.Fatal(binDir.err)
 	}
-	return filepath.Join(binDir.dir, "walkme-agent")
+	return filepath.Join(binDir.dir, name)
 }
 
 // startTicker runs the baseline process (see tickerEnv).

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -96,3 +97,5 @@ func checkAgent(ctx context.Context, g *globals) check {
 	}
 	return check{"agent", true, fmt.Sprintf("running, state %s", st.State)}
 }
+
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -44,7 +44,6 @@ commands:
   config show              every setting, its value and where it came from
   service install|uninstall|start|stop|status
   native-host              browser native-messaging host (started by the browser)
-  demo                     the whole session lifecycle against an embedded service
   version                  print the version
 
 environment: WALKME_AGENT_CONFIG (as --config), WALKME_AGENT_SOCKET (as --socket)
@@ -106,9 +105,7 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"config":      cmdConfig,
 		"service":     cmdService,
 		"native-host": cmdNativeHost,
-		"demo":        cmdDemo,
 		"version":     cmdVersion,
-		"standin":     cmdStandin,
 	}
 	f, ok := commands[cmd]
 	if !ok {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/walkme/session-agent/agent"
 	"github.com/walkme/session-agent/agent/config"
+	"github.com/walkme/session-agent/internal/agentrun"
 	"github.com/walkme/session-agent/platform/policy"
 )
 
@@ -23,11 +24,13 @@ var errRestart = errors.New("configuration change needs a restart")
 type reloader struct {
 	load  func() (*config.Loaded, error)
 	level *slog.LevelVar
+	log   *slog.Logger
 	files []string      // config files to watch besides the policy sources
 	every time.Duration // how often the sources are checked
 }
 
-func (r *reloader) watch(ctx context.Context, a *agent.Agent, live *atomic.Pointer[config.Config], log *slog.Logger, restart context.CancelCauseFunc) {
+func (r *reloader) watch(ctx context.Context, a *agent.Agent, live *atomic.Pointer[config.Config], restart context.CancelCauseFunc) {
+	log := r.log
 	changes := merge(policy.Watch(ctx, r.every), policy.WatchFrom(ctx, r.every, r.files...))
 	for range changes {
 		loaded, err := r.load()
@@ -43,7 +46,7 @@ func (r *reloader) watch(ctx context.Context, a *agent.Agent, live *atomic.Point
 		}
 		live.Store(&loaded.Config)
 		setLevel(r.level, loaded.Config.LogLevel)
-		if err := a.Reconfigure(ctx, loaded.Config, lockedKeys(loaded)); err != nil {
+		if err := a.Reconfigure(ctx, loaded.Config, agentrun.LockedKeys(loaded)); err != nil {
 			return
 		}
 		log.Info("configuration reloaded")

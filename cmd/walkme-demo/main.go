@@ -1,3 +1,8 @@
+// Command walkme-demo shows the WalkMe Session Agent's whole session
+// lifecycle in under a minute (`make demo`): the reference service and the
+// agent run in this process at accelerated time, a stand-in product opens and
+// closes, and the timeline shows each rule of docs/design.md §2 as it acts.
+// It is a program of its own so that the agent that ships carries no server.
 package main
 
 import (
@@ -12,12 +17,15 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/walkme/session-agent/agent/config"
 	"github.com/walkme/session-agent/agent/localapi"
+	"github.com/walkme/session-agent/internal/agentrun"
 	"github.com/walkme/session-agent/internal/weblogin"
 	"github.com/walkme/session-agent/platform/ipc"
 	"github.com/walkme/session-agent/platform/keychain"
@@ -48,23 +56,42 @@ type demo struct {
 	standin *exec.Cmd
 }
 
-func cmdDemo(ctx context.Context, g *globals, args []string) int {
-	if code, ok := parse(g.flags("demo", "demo"), args); !ok {
-		return code
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	switch {
+	case len(args) == 1 && args[0] == standinArg:
+		// The stand-in WalkMe window: this binary again, under a product's
+		// name (a link), doing nothing until it is stopped.
+		<-ctx.Done()
+		return 0
+	case len(args) > 0:
+		fmt.Fprintln(stderr, "usage: walkme-demo")
+		return 2
 	}
 	dir, err := os.MkdirTemp("", "walkme-demo-")
 	if err != nil {
-		return g.fail(err)
+		fmt.Fprintf(stderr, "walkme-demo: %v\n", err)
+		return 1
 	}
 	defer os.RemoveAll(dir)
-	d := &demo{out: g.stdout, start: time.Now(), dir: dir, mem: keychain.NewMemoryStore()}
+	d := &demo{out: stdout, start: time.Now(), dir: dir, mem: keychain.NewMemoryStore()}
 	if err := d.run(ctx); err != nil {
 		d.stopStandin()
-		return g.fail(fmt.Errorf("demo: %w", err))
+		fmt.Fprintf(stderr, "walkme-demo: %v\n", err)
+		return 1
 	}
 	d.say("demo", "done: every step of the session's life was shown")
-	return exitOK
+	return 0
 }
+
+// standinArg makes this binary the stand-in product.
+const standinArg = "standin"
 
 func (d *demo) say(who, format string, args ...any) {
 	fmt.Fprintf(d.out, "[%5.1fs] %-8s %s\n", time.Since(d.start).Seconds(), who, fmt.Sprintf(format, args...))
@@ -141,7 +168,9 @@ func (d *demo) startAgent(ctx context.Context, socket string) (<-chan error, err
 		return nil, err
 	}
 	done := make(chan error, 1)
-	go func() { done <- runAgent(ctx, &config.Loaded{Config: cfg}, socket, discard(), d.mem, nil) }()
+	go func() {
+		done <- agentrun.Run(ctx, agentrun.Options{Loaded: &config.Loaded{Config: cfg}, Socket: socket, Logger: discard(), Memory: d.mem})
+	}()
 	d.say("agent", "walkme-agent run: renews every %s while WalkMe is open (the product's 15m, accelerated)", demoInterval)
 	return done, nil
 }
@@ -230,7 +259,7 @@ func (d *demo) openProduct(ctx context.Context, events <-chan localapi.Status) e
 	if err := os.Symlink(exe, link); err != nil {
 		return err
 	}
-	d.standin = exec.Command(link, "standin")
+	d.standin = exec.Command(link, standinArg)
 	if err := d.standin.Start(); err != nil {
 		return err
 	}
@@ -352,7 +381,7 @@ func introspect(ctx context.Context, issuer, token string) (bool, error) {
 	return v.Active, nil
 }
 
-func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // demoRecord is the part of the agent's keychain entry the demo needs.
 type demoRecord struct {
