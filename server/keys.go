@@ -20,10 +20,12 @@ import (
 // a restart: an ES256 key signs access and ID tokens, an HMAC key derives
 // each refresh token's successor from it.
 type keys struct {
-	signer  jose.Signer
-	public  jose.JSONWebKey
-	private *ecdsa.PrivateKey
-	derive  []byte
+	// accessSigner signs access tokens (typ at+jwt), idSigner ID tokens
+	// (typ JWT), with the same key.
+	accessSigner, idSigner jose.Signer
+	public                 jose.JSONWebKey
+	private                *ecdsa.PrivateKey
+	derive                 []byte
 }
 
 const signingAlg = jose.ES256
@@ -53,9 +55,14 @@ func loadKeys(ctx context.Context, st Store) (*keys, error) {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	k.public.KeyID = base64.RawURLEncoding.EncodeToString(thumb)
-	k.signer, err = jose.NewSigner(jose.SigningKey{Algorithm: signingAlg, Key: priv},
-		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", k.public.KeyID))
-	if err != nil {
+	signer := func(typ jose.ContentType) (jose.Signer, error) {
+		return jose.NewSigner(jose.SigningKey{Algorithm: signingAlg, Key: priv},
+			(&jose.SignerOptions{}).WithType(typ).WithHeader("kid", k.public.KeyID))
+	}
+	if k.accessSigner, err = signer(accessTokenType); err != nil {
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	if k.idSigner, err = signer("JWT"); err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	k.derive, err = st.Secret(ctx, "refresh-derivation-key", func() ([]byte, error) {

@@ -69,6 +69,7 @@ var onRedisTests = map[string]func(*testing.T){
 	"TestDeviceGrantExpired": TestDeviceGrantExpired, "TestDevicePageErrors": TestDevicePageErrors,
 	"TestLoginPageFormAction": TestLoginPageFormAction, "TestLoginContinuePage": TestLoginContinuePage,
 	"TestSecurityHeadersEverywhere": TestSecurityHeadersEverywhere, "TestCrossOriginPostsRefused": TestCrossOriginPostsRefused,
+	"TestAccessTokenProfile": TestAccessTokenProfile, "TestIDTokenIsNotAnAccessToken": TestIDTokenIsNotAnAccessToken,
 }
 
 // notOnRedis are env tests that run on SQLite only, and why.
