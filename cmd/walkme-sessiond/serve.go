@@ -23,6 +23,7 @@ func serve(args []string, stderr io.Writer) error {
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
 	var sf storeFlags
 	sf.register(fs)
+	fs.BoolVar(&sf.allowShared, "allow-shared-db", false, "start even if other users can read the --db files (they hold the signing keys)")
 	issuer := fs.String("issuer", "", "public base URL (default: http://LISTEN-ADDRESS)")
 	dev := fs.Bool("dev", false, "accept any inactivity timeout of 1s or more (tests, demos)")
 	if err := parseFlags(fs, args, stderr); err != nil {

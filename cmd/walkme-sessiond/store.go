@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -23,10 +24,20 @@ type store interface {
 // storeFlags are the flags that choose the store: --db or --redis.
 type storeFlags struct {
 	db, redis, redisPrefix, redisPasswordFile string
+	// create: a missing --db file is created (user add); otherwise it
+	// is refused (serve, keys), so that a wrong path never starts an
+	// empty service with new keys.
+	create bool
+	// allowShared skips the check that the --db files are private.
+	allowShared bool
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.db, "db", "", "SQLite database file (created if missing)")
+	dbHelp := "SQLite database file (must exist: `user add` creates it)"
+	if f.create {
+		dbHelp = "SQLite database file (created, mode 0600, if missing)"
+	}
+	fs.StringVar(&f.db, "db", "", dbHelp)
 	fs.StringVar(&f.redis, "redis", "", "Redis URL, e.g. redis://127.0.0.1:6379/0 (instead of --db; for several instances)")
 	fs.StringVar(&f.redisPrefix, "redis-prefix", redisstore.DefaultPrefix, "prefix of every Redis key")
 	fs.StringVar(&f.redisPasswordFile, "redis-password-file", "", "file holding the Redis password (keeps it off the command line)")
@@ -50,7 +61,7 @@ func (f *storeFlags) check(stderr io.Writer, cmd string) error {
 
 func (f *storeFlags) open(ctx context.Context) (store, error) {
 	if f.db != "" {
-		return sqlitestore.Open(f.db)
+		return f.openSQLite()
 	}
 	opt := redisstore.Options{Prefix: f.redisPrefix}
 	if f.redisPasswordFile != "" {
@@ -61,6 +72,22 @@ func (f *storeFlags) open(ctx context.Context) (store, error) {
 		opt.Password = strings.TrimRight(string(b), "\r\n")
 	}
 	return redisstore.Open(ctx, f.redis, opt)
+}
+
+func (f *storeFlags) openSQLite() (store, error) {
+	if !f.allowShared {
+		if err := sqlitestore.CheckPrivate(f.db); err != nil {
+			return nil, fmt.Errorf("%w (or pass --allow-shared-db to start anyway)", err)
+		}
+	}
+	if f.create {
+		return sqlitestore.Open(f.db)
+	}
+	st, err := sqlitestore.OpenExisting(f.db)
+	if errors.Is(err, sqlitestore.ErrNotExist) {
+		return nil, fmt.Errorf("%w: create it with `walkme-sessiond user add --db %s ...` first", err, f.db)
+	}
+	return st, err
 }
 
 // name says which store, for the log (never the URL: it may hold a password).

@@ -12,7 +12,7 @@ import (
 
 func userAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
-	var sf storeFlags
+	sf := storeFlags{create: true, allowShared: true}
 	sf.register(fs)
 	account := fs.String("account", "", "account name (created with the default 24h timeout if missing)")
 	email := fs.String("email", "", "the user's email, used to sign in")

@@ -2,6 +2,7 @@ package sqlitestore
 
 import (
 	"context"
+	"errors"
 	"database/sql"
 	"fmt"
 )
@@ -105,6 +106,8 @@ CREATE INDEX sessions_account_deadline ON sessions(account, deadline);`,
 // SchemaVersion is the schema version this build writes.
 const SchemaVersion = 4
 
+// migrate brings the schema up to date and marks the file as ours (see
+// checkOurs for what Open lets through to here).
 func (s *Store) migrate(ctx context.Context) error {
 	if len(migrations) != SchemaVersion {
 		panic("sqlitestore: SchemaVersion does not match migrations")
@@ -112,6 +115,10 @@ func (s *Store) migrate(ctx context.Context) error {
 	v, err := s.SchemaVersion(ctx)
 	if err != nil {
 		return fmt.Errorf("read schema version: %w", err)
+	}
+	// PRAGMA takes no parameters; ApplicationID is our own constant.
+	if _, err := s.db.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
+		return fmt.Errorf("mark database: %w", err)
 	}
 	if v > len(migrations) {
 		return fmt.Errorf("schema version %d is newer than this program knows (%d): upgrade walkme-sessiond", v, len(migrations))
@@ -128,6 +135,43 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("migrate schema to version %d: %w", v+1, err)
 		}
+	}
+	return nil
+}
+
+// checkOurs refuses a database that is not walkme-sessiond's: one marked
+// by another program, or one without our schema. It opens path read-only.
+func checkOurs(path string) error {
+	db, err := sql.Open("sqlite", fileURI(path)+"?mode=ro")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx := context.Background()
+	var app int64
+	var version int
+	if err := db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&app); err != nil {
+		return fmt.Errorf("read application id: %w", err)
+	}
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	switch {
+	case app == ApplicationID:
+		return nil
+	case app != 0:
+		return fmt.Errorf("not a walkme-sessiond database: it belongs to another program (application_id %#x)", app)
+	case version == 0:
+		return errors.New("not a walkme-sessiond database: an SQLite database without its schema")
+	}
+	// Written before the mark existed: it must have our tables.
+	var n int
+	err = db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('accounts', 'users', 'sessions', 'secrets')`).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("read schema: %w", err)
+	}
+	if n != 4 {
+		return fmt.Errorf("not a walkme-sessiond database: schema version %d without its tables", version)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/walkme/session-agent/server"
@@ -23,16 +24,44 @@ type Store struct {
 
 var _ server.Store = (*Store)(nil)
 
-// Open opens (creating if needed) the database at path and brings its
-// schema up to date.
-func Open(path string) (*Store, error) {
+// Open opens the walkme-sessiond database at path and brings its schema
+// up to date. Only a missing file is created, with mode 0600 (and so are
+// its -wal and -shm files); an empty file, a non-SQLite file or another
+// program's SQLite database is refused.
+func Open(path string) (*Store, error) { return open(path, true) }
+
+// OpenExisting is Open without creating: a missing file is ErrNotExist.
+func OpenExisting(path string) (*Store, error) { return open(path, false) }
+
+func open(path string, create bool) (*Store, error) {
+	fresh, err := prepare(path, create)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if !fresh {
+		// Looked at read-only first: opening in WAL mode would change
+		// another program's file.
+		if err := checkOurs(path); err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+	}
+	s, err := openSQL(path)
+	if err != nil && fresh {
+		for _, p := range companions(path) {
+			os.Remove(p)
+		}
+	}
+	return s, err
+}
+
+func openSQL(path string) (*Store, error) {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	dsn := fileURI(path) + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -46,6 +75,8 @@ func Open(path string) (*Store, error) {
 	}
 	return s, nil
 }
+
+func fileURI(path string) string { return "file:" + (&url.URL{Path: path}).EscapedPath() }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
