@@ -70,6 +70,10 @@ type Agent struct {
 	deleted  <-chan error // the last session end's keychain delete
 	rotating *rotation    // a renewal's answer waiting for its keychain write
 	login    *pendingLogin
+
+	checked       chan checkResult  // answers to the idle check (check.go)
+	revoked       chan revokeResult // answers to a pending sign-out's revocation (signout.go)
+	pendingRevoke string            // a signed-out session's token, until the server revoked it
 }
 
 // New returns an agent ready to Run.
@@ -92,6 +96,8 @@ func New(opts Options) (*Agent, error) {
 		results:  make(chan renewResult, 1),
 		stored:   make(chan storeResult, 1),
 		restored: make(chan readResult),
+		checked:  make(chan checkResult, 1),
+		revoked:  make(chan revokeResult, 1),
 		keeper:   newKeeper(opts.Keychain, opts.Logger),
 		starting: true,
 	}
@@ -141,6 +147,10 @@ func (a *Agent) Run(ctx context.Context) error {
 			act = a.finishRenewal(r)
 		case r := <-a.stored:
 			act = a.finishStore(r)
+		case r := <-a.checked:
+			act = a.finishCheck(r)
+		case r := <-a.revoked:
+			act = a.finishRevoke(r)
 		case <-a.keeper.changed:
 			// The keychain's health changed: publish it.
 		case names, ok := <-a.opts.Presence:
@@ -198,7 +208,13 @@ func (a *Agent) carryOut(act session.Action) {
 		a.endSession(act.End)
 	}
 	if act.Renew {
-		a.startRenewal()
+		a.startRenewal(act.Usage)
+	}
+	if act.Check {
+		a.startCheck()
+	}
+	if act.Revoke {
+		a.startRevoke()
 	}
 }
 
@@ -228,8 +244,8 @@ func (a *Agent) call(ctx context.Context, f func()) error {
 // Logout).
 func (a *Agent) endSession(reason string) {
 	a.log.Info("session ended", "reason", reason)
-	a.deleted = a.keeper.put(nil) // retried until it lands
 	a.refresh, a.access, a.rotating = "", "", nil
+	a.deleted = a.storePending() // retried until it lands; keeps a pending sign-out
 }
 
 // revoke ends the session on the server (RFC 7009). Not on the loop: it
@@ -243,8 +259,8 @@ func (a *Agent) revoke(ctx context.Context, token string) error {
 		a.log.Info("the provider offers no revocation; the token is deleted locally")
 		return nil
 	case err != nil:
-		a.log.Warn("revoke failed; the session will lapse on the server at its timeout", "err", err)
-		return fmt.Errorf("sign-out could not reach the server (%v): the token is deleted here, and the server ends the session at its timeout", err)
+		a.log.Warn("revoke failed; the sign-out is pending until the server can be told", "err", err)
+		return fmt.Errorf("sign-out could not reach the server (%v): signed out here; the server is told when the network returns (sign-out pending)", err)
 	}
 	return nil
 }

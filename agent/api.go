@@ -138,7 +138,7 @@ func (a *Agent) awaitLogin(p *pendingLogin) {
 // nobody's: it is revoked on the server at once, and the entry, which a
 // write that timed out may still create, is deleted.
 func (a *Agent) keepSignIn(tok *auth.Token, s session.Session) error {
-	b, err := newRecord(tok.RefreshToken, s).marshal()
+	b, err := a.newRecord(tok.RefreshToken, s).marshal()
 	if err == nil {
 		err = <-a.keeper.put(b)
 	}
@@ -196,7 +196,10 @@ func (a *Agent) Logout(ctx context.Context) error {
 	// Not tied to the request: a client that gives up must not leave the
 	// session alive on the server.
 	if err := a.revoke(context.WithoutCancel(ctx), token); err != nil {
-		return a.call(ctx, func() { a.m.SetError(err.Error()) })
+		return a.call(ctx, func() {
+			a.carryOut(a.keepRevocation(token))
+			a.m.SetError(err.Error())
+		})
 	}
 	return nil
 }

@@ -24,9 +24,20 @@ type record struct {
 	// the server answers the old token with the same successor for a short
 	// grace (60 s), so a crash in that window loses nothing.
 	RenewingSince *time.Time `json:"renewing_since,omitempty"`
+	// PendingRevocation is the token of a signed-out session whose
+	// revocation has not reached the server yet; it is used for nothing
+	// else. A record may hold only it (RefreshToken "": no session).
+	PendingRevocation string `json:"pending_revocation,omitempty"`
 }
 
 const recordVersion = 1
+
+// newRecord is the entry for a session, carrying a pending revocation along.
+func (a *Agent) newRecord(refresh string, s session.Session) record {
+	r := newRecord(refresh, s)
+	r.PendingRevocation = a.pendingRevoke
+	return r
+}
 
 func newRecord(refresh string, s session.Session) record {
 	return record{
@@ -46,6 +57,7 @@ func (r record) session() session.Session {
 		ServerURL:   r.ServerURL,
 		LastRenewal: r.LastRenewal,
 		Timeout:     time.Duration(r.TimeoutSeconds * float64(time.Second)),
+		Deadline:    r.LapsesAt,
 	}
 }
 
@@ -57,7 +69,7 @@ func parseRecord(b []byte) (record, error) {
 		// Never echo the value: it holds a token.
 		return record{}, fmt.Errorf("keychain entry is not a WalkMe session record (%d bytes)", len(b))
 	}
-	if r.Version != recordVersion || r.RefreshToken == "" {
+	if r.Version != recordVersion || (r.RefreshToken == "" && r.PendingRevocation == "") {
 		return record{}, fmt.Errorf("keychain entry has version %d or no token; expected version %d", r.Version, recordVersion)
 	}
 	return r, nil

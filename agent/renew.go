@@ -21,7 +21,7 @@ type renewResult struct {
 // startRenewal refreshes the token in the background; the loop goes on
 // answering the local API meanwhile and receives the result on a.results.
 // Loop goroutine only.
-func (a *Agent) startRenewal() {
+func (a *Agent) startRenewal(use session.Usage) {
 	ctx := a.ctx
 	sentAt := a.now()
 	refresh := a.refresh
@@ -30,7 +30,7 @@ func (a *Agent) startRenewal() {
 	// then knows at its next start that the stored token may be superseded.
 	var marked <-chan error
 	if v := a.m.View(); v.Session != nil {
-		rec := newRecord(refresh, *v.Session)
+		rec := a.newRecord(refresh, *v.Session)
 		rec.RenewingSince = &sentAt
 		if b, err := rec.marshal(); err == nil {
 			marked = a.keeper.put(b)
@@ -51,7 +51,7 @@ func (a *Agent) startRenewal() {
 		}
 		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		tok, err := a.opts.Auth.Refresh(rctx, refresh)
+		tok, err := a.opts.Auth.Refresh(rctx, refresh, auth.Usage{InUse: use.InUse, Idle: use.Idle})
 		// Every answer reaches the loop while it runs, so the machine never
 		// waits for one that was dropped.
 		select {
@@ -89,20 +89,11 @@ func (a *Agent) finishRenewal(r renewResult) session.Action {
 		a.log.Warn("renewal failed", "kind", kindName(kind), "err", r.err)
 		return a.m.RenewFailed(now, kind, r.err.Error())
 	}
-	v := a.m.View()
-	if v.Session == nil {
+	s, ok := a.m.RenewedSession(renewal(r.token))
+	if !ok {
 		return session.Action{} // ended while the request was out
 	}
-	s := *v.Session
-	s.LastRenewal = r.sentAt
-	s.Timeout = r.token.SessionTTL
-	if s.Timeout <= 0 {
-		s.Timeout = a.opts.Config.InactivityTimeout
-	}
-	if r.token.User != "" {
-		s.User = r.token.User
-	}
-	b, err := newRecord(r.token.RefreshToken, s).marshal()
+	b, err := a.newRecord(r.token.RefreshToken, s).marshal()
 	if err != nil {
 		return a.m.RenewFailed(now, session.Transient, err.Error())
 	}
@@ -138,7 +129,12 @@ func (a *Agent) finishStore(r storeResult) session.Action {
 	a.refresh, a.access = r.rot.token.RefreshToken, r.rot.token.AccessToken
 	s := r.rot.session
 	a.log.Info("renewed", "lapses_at", s.LapsesAt().Format(time.RFC3339))
-	return a.m.RenewSucceeded(a.now(), s.User, s.Timeout)
+	return a.m.Renewed(a.now(), renewal(r.rot.token))
+}
+
+// renewal is what the machine needs of a renewal's answer.
+func renewal(t *auth.Token) session.Renewal {
+	return session.Renewal{User: t.User, TTL: t.SessionTTL, Timeout: t.Timeout}
 }
 
 // classify sorts a renewal error: the server ended the session, the network

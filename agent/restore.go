@@ -65,9 +65,17 @@ func (a *Agent) applyRestore(r readResult) session.Action {
 		a.keeper.put(nil)
 		return session.Action{}
 	}
+	now := a.now()
+	if rec.PendingRevocation != "" {
+		a.log.Info("a sign-out is pending: sending it when the network is up")
+		a.pendingRevoke = rec.PendingRevocation
+		a.carryOut(a.m.SetRevokePending(now))
+	}
+	if rec.RefreshToken == "" {
+		return session.Action{}
+	}
 	a.refresh = rec.RefreshToken
 	a.log.Info("restored session", "user", rec.User, "lapses_at", rec.LapsesAt)
-	now := a.now()
 	act := a.m.SignIn(now, rec.session())
 	if act.End != "" || rec.RenewingSince == nil {
 		return act

@@ -26,6 +26,7 @@ func (a *Agent) status() localapi.Status {
 		LastError:                v.LastError,
 		Keychain:                 localapi.Keychain{State: localapi.KeychainOK},
 		LoginPending:             a.login != nil,
+		SignOutPending:           v.SignOutPending,
 		AdminCenterURL:           cfg.AdminCenterURL,
 		Locked:                   a.locked(),
 		Version:                  a.opts.Version,

@@ -58,6 +58,9 @@ func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 		"active": true, "token_type": "refresh_token", "sub": u.ID, "email": u.Email, "sid": ss.ID,
 		"account": ss.Account, "client_id": ss.ClientID, "scope": ss.Scope, "iss": s.issuer,
 		"exp": ss.LapsesAt().Unix(), "iat": rt.IssuedAt.Unix(),
+		// Seconds the session has left, as refresh_token_expires_in: a
+		// client learns a moved deadline without comparing clocks.
+		"expires_in": seconds(ss.LapsesAt().Sub(now)),
 	})
 }
 

@@ -74,7 +74,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		resp, err = s.exchangeCode(r.Context(), c, r.PostForm.Get("code"), r.PostForm.Get("redirect_uri"), r.PostForm.Get("code_verifier"))
 	case "refresh_token":
 		var use usage
-		if use, err = parseUsage(r.PostForm, s.now()); err == nil {
+		if use, err = parseUsage(r.PostForm); err == nil {
 			resp, err = s.refresh(r.Context(), c, r.PostForm.Get("refresh_token"), use)
 		}
 	case DeviceCodeGrantType:
@@ -162,7 +162,7 @@ func (s *Server) refresh(ctx context.Context, c client, token string, use usage)
 	now := s.now()
 	next := s.keys.successor(token)
 	res, err := s.store.Rotate(ctx, Rotation{ClientID: c.id, Hash: hashToken(token), SuccessorHash: hashToken(next), Now: now,
-		Grace: RotationGrace, LastUse: use.lastUse, InUse: use.inUse})
+		Grace: RotationGrace, LastUse: use.lastUse(now), InUse: use.inUse})
 	if err != nil {
 		return tokenResponse{}, fmt.Errorf("rotate: %w", err)
 	}

@@ -29,11 +29,14 @@ const (
 
 // usage is what a renewal reports about its user.
 type usage struct {
-	lastUse time.Time // zero: now
-	inUse   bool
+	idle  time.Duration // since the last use, as the client measured it
+	inUse bool
 }
 
-func parseUsage(form url.Values, now time.Time) (usage, error) {
+// lastUse is when the user last used a product, as seen at now.
+func (u usage) lastUse(now time.Time) time.Time { return now.Add(-u.idle) }
+
+func parseUsage(form url.Values) (usage, error) {
 	u := usage{inUse: true}
 	if v := form.Get(ParamInUse); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -47,7 +50,7 @@ func parseUsage(form url.Values, now time.Time) (usage, error) {
 		if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) || f > 100*365*24*3600 {
 			return u, &grantError{400, "invalid_request", fmt.Sprintf("%s must be a number of seconds >= 0", ParamIdleSeconds)}
 		}
-		u.lastUse = now.Add(-time.Duration(f * float64(time.Second)))
+		u.idle = time.Duration(f * float64(time.Second))
 	}
 	return u, nil
 }

@@ -2,6 +2,8 @@ package auth_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
@@ -123,7 +125,7 @@ func TestLoginAndRefresh(t *testing.T) {
 	if _, err := p.store.SetInactivityTimeout(ctx, "acme", 15*time.Minute, server.Activity{At: time.Now(), Actor: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	next, err := c.Refresh(ctx, tok.RefreshToken)
+	next, err := c.Refresh(ctx, tok.RefreshToken, auth.Usage{InUse: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +136,7 @@ func TestLoginAndRefresh(t *testing.T) {
 		t.Errorf("after refresh SessionTTL=%v User=%q", next.SessionTTL, next.User)
 	}
 	// Replaying the old token within the grace yields the same successor.
-	again, err := c.Refresh(ctx, tok.RefreshToken)
+	again, err := c.Refresh(ctx, tok.RefreshToken, auth.Usage{InUse: true})
 	if err != nil || again.RefreshToken != next.RefreshToken {
 		t.Fatalf("replay within grace: %v, same successor %v", err, err == nil && again.RefreshToken == next.RefreshToken)
 	}
@@ -221,13 +223,13 @@ func TestRejectedAndRevoke(t *testing.T) {
 	c := newClient(p.url)
 	tok := login(t, c)
 	ctx := context.Background()
-	if _, err := c.Refresh(ctx, "not-a-real-token"); !auth.IsRejected(err) {
+	if _, err := c.Refresh(ctx, "not-a-real-token", auth.Usage{InUse: true}); !auth.IsRejected(err) {
 		t.Errorf("unknown token: %v, want rejected", err)
 	}
 	if err := c.Revoke(ctx, tok.RefreshToken); err != nil {
 		t.Fatal(err)
 	}
-	_, err := c.Refresh(ctx, tok.RefreshToken)
+	_, err := c.Refresh(ctx, tok.RefreshToken, auth.Usage{InUse: true})
 	if !auth.IsRejected(err) {
 		t.Fatalf("refresh after revoke: %v, want rejected", err)
 	}
@@ -252,4 +254,52 @@ func TestCloseEndsWait(t *testing.T) {
 	if err := <-done; !errors.Is(err, auth.ErrLoginClosed) {
 		t.Errorf("Wait after Close: %v, want ErrLoginClosed", err)
 	}
+}
+
+// The renewal reports use (the server counts the deadline from it) and
+// carries the account's timeout apart from the time left.
+func TestRefreshReportsUsage(t *testing.T) {
+	p := newProvider(t)
+	c := newClient(p.url)
+	tok := login(t, c)
+	next, err := c.Refresh(context.Background(), tok.RefreshToken, auth.Usage{InUse: false, Idle: 2 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The last use is clamped to the sign-in, a moment ago: 24h less a little.
+	if next.Timeout != 24*time.Hour || next.SessionTTL > 24*time.Hour-time.Second || next.SessionTTL < 24*time.Hour-time.Minute {
+		t.Fatalf("Timeout %v SessionTTL %v: want 24h and a TTL counted from the sign-in", next.Timeout, next.SessionTTL)
+	}
+	_, ss, err := p.store.RefreshToken(context.Background(), hashOf(next.RefreshToken))
+	if err != nil || ss.InUse {
+		t.Fatalf("stored session in_use=%v (%v), want false as reported", ss.InUse, err)
+	}
+}
+
+// Introspection asks without renewing, and says how long is left.
+func TestIntrospect(t *testing.T) {
+	p := newProvider(t)
+	c := newClient(p.url)
+	tok := login(t, c)
+	ctx := context.Background()
+	got, err := c.Introspect(ctx, tok.RefreshToken)
+	if err != nil || !got.Active || got.Left <= 23*time.Hour || got.Left > 24*time.Hour {
+		t.Fatalf("Introspect = %+v, %v; want active with about 24h left", got, err)
+	}
+	_, before, _ := p.store.RefreshToken(ctx, hashOf(tok.RefreshToken))
+	c.Introspect(ctx, tok.RefreshToken)
+	if _, after, _ := p.store.RefreshToken(ctx, hashOf(tok.RefreshToken)); !after.LapsesAt().Equal(before.LapsesAt()) {
+		t.Fatal("introspection moved the deadline (R6)")
+	}
+	if err := c.Revoke(ctx, tok.RefreshToken); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.Introspect(ctx, tok.RefreshToken); err != nil || got.Active {
+		t.Fatalf("after revocation: %+v, %v; want inactive", got, err)
+	}
+}
+
+func hashOf(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
 }

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -42,6 +43,9 @@ type Token struct {
 	// refresh_token_expires_in, else Keycloak's refresh_expires_in, else 0
 	// (the caller falls back to its InactivityTimeout policy).
 	SessionTTL time.Duration
+	// Timeout is the account's inactivity timeout where the provider says
+	// it apart from SessionTTL (walkme-sessiond's inactivity_timeout); else 0.
+	Timeout time.Duration
 	// User is the email from the verified ID token, else its subject; ""
 	// when the answer carried no ID token.
 	User string
@@ -65,7 +69,10 @@ type discovery struct {
 	provider   *oidc.Provider
 	endpoint   oauth2.Endpoint
 	revocation string
-	verifier   *oidc.IDTokenVerifier
+	// introspection is the RFC 7662 endpoint when the provider lets a
+	// public client call it (auth method "none"); else "".
+	introspection string
+	verifier      *oidc.IDTokenVerifier
 }
 
 // New returns a Client. Discovery happens on first use and is cached
@@ -117,7 +124,9 @@ func (c *Client) discover(ctx context.Context) (*discovery, error) {
 		return nil, fmt.Errorf("discovery: %w", r.err)
 	}
 	var extra struct {
-		Revocation string `json:"revocation_endpoint"`
+		Revocation          string   `json:"revocation_endpoint"`
+		Introspection       string   `json:"introspection_endpoint"`
+		IntrospectionAuthBy []string `json:"introspection_endpoint_auth_methods_supported"`
 	}
 	if err := r.p.Claims(&extra); err != nil {
 		return nil, fmt.Errorf("discovery: %w", err)
@@ -127,6 +136,11 @@ func (c *Client) discover(ctx context.Context) (*discovery, error) {
 		endpoint:   r.p.Endpoint(),
 		revocation: extra.Revocation,
 		verifier:   r.p.Verifier(&oidc.Config{ClientID: c.opts.ClientID}),
+	}
+	// A provider that wants client credentials for introspection (most do)
+	// may answer a public client "inactive" for a live token: never ask it.
+	if slices.Contains(extra.IntrospectionAuthBy, "none") {
+		d.introspection = extra.Introspection
 	}
 	// Explicit: the auto-detect style re-sends a refused request with the
 	// other style, which would present a rotated refresh token twice.

@@ -120,7 +120,7 @@ func TestDeviceLoginApproved(t *testing.T) {
 			r.tok.AccessToken != "", r.tok.IDToken != "", r.tok.SessionTTL)
 	}
 	// The session renews like one from a browser sign-in.
-	next, err := c.Refresh(context.Background(), r.tok.RefreshToken)
+	next, err := c.Refresh(context.Background(), r.tok.RefreshToken, auth.Usage{InUse: true})
 	if err != nil || next.RefreshToken == r.tok.RefreshToken || next.SessionTTL != 24*time.Hour {
 		t.Fatalf("refresh after a device sign-in: %+v %v", next, err)
 	}

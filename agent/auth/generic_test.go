@@ -86,7 +86,7 @@ func TestSessionTTLFields(t *testing.T) {
 			body += "," + tc.body
 		}
 		p.answer(200, "application/json", body+"}")
-		tok, err := c.Refresh(ctx, "rt1")
+		tok, err := c.Refresh(ctx, "rt1", auth.Usage{InUse: true})
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -99,7 +99,7 @@ func TestSessionTTLFields(t *testing.T) {
 func TestRefreshKeepsTokenWhenNotRotated(t *testing.T) {
 	p := newTiny(t)
 	p.answer(200, "application/json", `{"access_token":"at","token_type":"Bearer","expires_in":60}`)
-	tok, err := newClient(p.URL).Refresh(context.Background(), "long-lived")
+	tok, err := newClient(p.URL).Refresh(context.Background(), "long-lived", auth.Usage{InUse: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestRefreshErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newTiny(t)
 			p.answer(tc.status, tc.ctype, tc.body)
-			_, err := newClient(p.URL).Refresh(context.Background(), secret)
+			_, err := newClient(p.URL).Refresh(context.Background(), secret, auth.Usage{InUse: true})
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -149,11 +149,11 @@ func TestTransportErrorIsTransient(t *testing.T) {
 	p := newTiny(t)
 	c := newClient(p.URL)
 	p.answer(200, "application/json", `{"access_token":"at","refresh_token":"r"}`)
-	if _, err := c.Refresh(context.Background(), "r0"); err != nil { // discovery cached
+	if _, err := c.Refresh(context.Background(), "r0", auth.Usage{InUse: true}); err != nil { // discovery cached
 		t.Fatal(err)
 	}
 	p.Close()
-	_, err := c.Refresh(context.Background(), "r0")
+	_, err := c.Refresh(context.Background(), "r0", auth.Usage{InUse: true})
 	if err == nil || auth.IsRejected(err) {
 		t.Errorf("provider down: %v, want a transient error", err)
 	}
@@ -171,11 +171,19 @@ func TestDiscoveryRetriedAfterFailure(t *testing.T) {
 	p.discovery = 1
 	p.answer(200, "application/json", `{"access_token":"at","refresh_token":"r"}`)
 	c := newClient(p.URL)
-	_, err := c.Refresh(context.Background(), "r0")
+	_, err := c.Refresh(context.Background(), "r0", auth.Usage{InUse: true})
 	if err == nil || auth.IsRejected(err) {
 		t.Fatalf("refresh while discovery fails: %v, want a transient error", err)
 	}
-	if _, err := c.Refresh(context.Background(), "r0"); err != nil {
+	if _, err := c.Refresh(context.Background(), "r0", auth.Usage{InUse: true}); err != nil {
 		t.Fatalf("refresh once discovery works: %v", err)
+	}
+}
+
+// A provider without introspection for public clients is never asked.
+func TestGenericIntrospectionUnsupported(t *testing.T) {
+	p := newTiny(t)
+	if _, err := newClient(p.URL).Introspect(context.Background(), "r0"); !errors.Is(err, auth.ErrIntrospectionUnsupported) {
+		t.Fatalf("Introspect: %v, want ErrIntrospectionUnsupported", err)
 	}
 }

@@ -5,17 +5,36 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 )
 
-// Refresh renews the session with refreshToken. When the provider does
-// not rotate (no refresh_token in the answer), the result carries the
-// old one.
-func (c *Client) Refresh(ctx context.Context, refreshToken string) (*Token, error) {
+// Usage is what a renewal reports about the user (walkme-sessiond's
+// idle_seconds and in_use parameters; other providers ignore them).
+type Usage struct {
+	InUse bool          // a WalkMe product is open
+	Idle  time.Duration // how long ago one last was (0 while open)
+}
+
+func (u Usage) form() url.Values {
+	return url.Values{
+		"in_use":       {strconv.FormatBool(u.InUse)},
+		"idle_seconds": {strconv.FormatFloat(max(u.Idle, 0).Seconds(), 'f', 3, 64)},
+	}
+}
+
+// Refresh renews the session with refreshToken, reporting use. When the
+// provider does not rotate (no refresh_token in the answer), the result
+// carries the old one.
+func (c *Client) Refresh(ctx context.Context, refreshToken string, use Usage) (*Token, error) {
 	if refreshToken == "" {
 		return nil, errors.New("refresh: no refresh token")
 	}
@@ -23,8 +42,12 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*Token, erro
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
+	// oauth2 sends no parameters of our own with a refresh: the transport
+	// adds them to this request's form.
+	hc := *c.opts.HTTPClient
+	hc.Transport = formParams{base: hc.Transport, extra: use.form()}
 	// An empty access token is never valid, so Token() always refreshes.
-	src := c.config(d, "").TokenSource(c.httpContext(ctx), &oauth2.Token{RefreshToken: refreshToken})
+	src := c.config(d, "").TokenSource(oidc.ClientContext(ctx, &hc), &oauth2.Token{RefreshToken: refreshToken})
 	ot, err := src.Token()
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", tokenError(err, true))
@@ -58,7 +81,44 @@ func convert(ot *oauth2.Token) *Token {
 			break
 		}
 	}
+	if secs, ok := seconds(ot.Extra("inactivity_timeout")); ok {
+		t.Timeout = time.Duration(secs) * time.Second
+	}
 	return t
+}
+
+// formParams adds extra to the form of every POST with a form body.
+type formParams struct {
+	base  http.RoundTripper
+	extra url.Values
+}
+
+func (f formParams) RoundTrip(r *http.Request) (*http.Response, error) {
+	base := f.base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if r.Method != http.MethodPost || r.Body == nil || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
+		return base.RoundTrip(r)
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	r.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	form, err := url.ParseQuery(string(b))
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range f.extra {
+		form[k] = v
+	}
+	body := form.Encode()
+	r = r.Clone(r.Context())
+	r.Body = io.NopCloser(strings.NewReader(body))
+	r.ContentLength = int64(len(body))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(body)), nil }
+	return base.RoundTrip(r)
 }
 
 // seconds reads a JSON number (or a numeric string, as some providers

@@ -48,8 +48,11 @@ type Status struct {
 	LastError string `json:"last_error"`
 	// Keychain says whether the OS keychain answers. While it fails, a live
 	// session is held in memory and the write retried.
-	Keychain       Keychain `json:"keychain"`
-	LoginPending   bool     `json:"login_pending"`
+	Keychain     Keychain `json:"keychain"`
+	LoginPending bool     `json:"login_pending"`
+	// SignOutPending: the user signed out while the server could not be
+	// reached; the revocation is sent when the network returns.
+	SignOutPending bool     `json:"signout_pending"`
 	AdminCenterURL string   `json:"admin_center_url"`
 	Locked         []string `json:"locked"` // configuration keys set by managed policy
 	Version        string   `json:"version"`

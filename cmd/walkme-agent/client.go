@@ -125,6 +125,10 @@ func cmdLogout(ctx context.Context, g *globals, args []string) int {
 	if st.LastError != "" {
 		fmt.Fprintf(g.stderr, "warning: %s\n", st.LastError)
 	}
+	if st.SignOutPending {
+		fmt.Fprintln(g.stdout, "Signed out here. Sign-out pending: the server is told as soon as the network returns.")
+		return exitOK
+	}
 	fmt.Fprintln(g.stdout, "Signed out.")
 	return exitOK
 }

@@ -81,6 +81,8 @@ func stateLine(st localapi.Status, agentUp bool, now time.Time, loc *time.Locati
 	switch {
 	case st.LoginPending:
 		return "Signing in — finish in your browser", IconSignedOut
+	case st.SignOutPending:
+		return "Signed out — sign-out pending", IconSignedOut // the server is told when the network returns
 	case st.SignedOutReason == localapi.ReasonExpired:
 		return "Signed out — session expired", IconSignedOut
 	case st.SignedOutReason == localapi.ReasonRejected:

@@ -67,6 +67,8 @@ func TestBuildStates(t *testing.T) {
 			want{icon: IconSignedOut, state: "Signed out", user: "Not signed in", sign: "Sign in…", signEnabled: true}},
 		{"never signed in", localapi.Status{State: localapi.StateSignedOut}, true,
 			want{icon: IconSignedOut, state: "Signed out", user: "Not signed in", sign: "Sign in…", signEnabled: true}},
+		{"sign-out pending", localapi.Status{State: localapi.StateSignedOut, SignedOutReason: localapi.ReasonLogout, SignOutPending: true}, true,
+			want{icon: IconSignedOut, state: "Signed out — sign-out pending", user: "Not signed in", sign: "Sign in…", signEnabled: true}},
 		{"rejected", localapi.Status{State: localapi.StateSignedOut, SignedOutReason: localapi.ReasonRejected}, true,
 			want{icon: IconSignedOut, state: "Signed out — rejected by the server", user: "Not signed in", sign: "Sign in…", signEnabled: true}},
 		{"starting", localapi.Status{State: localapi.StateStarting}, true,
