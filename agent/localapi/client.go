@@ -10,12 +10,29 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
 
-// ErrAgentNotRunning is returned when nothing answers on the agent's socket.
-var ErrAgentNotRunning = errors.New("walkme-agent is not running")
+// ErrNotAnswering is returned when the agent accepted the connection but did
+// not answer in time: it is wedged, or busy starting. (When nothing listens
+// at all, the Dialer's error says so: platform/ipc.ErrNotRunning.)
+var ErrNotAnswering = errors.New("walkme-agent is not answering")
+
+// Every call has a deadline, so that a client never hangs on a wedged agent.
+// The quick calls answer from the agent's published status and get
+// QuickTimeout; the others wait for the keychain or the server, or (LoginWait)
+// for the person, and get theirs below. A caller's own earlier deadline
+// always wins.
+const (
+	QuickTimeout = 2 * time.Second  // connect, status, presence, the event stream's first answer
+	loginTimeout = 45 * time.Second // the provider's discovery, or a device code
+	renewTimeout = 60 * time.Second // a renewal (30 s at most) and its keychain write
+	// logoutTimeout covers the keychain delete and the revocation (10 s each
+	// at most).
+	logoutTimeout = 30 * time.Second
+)
 
 // Client talks to a running agent.
 type Client struct {
@@ -29,11 +46,9 @@ type Dialer func(ctx context.Context) (net.Conn, error)
 func NewClient(dial Dialer) *Client {
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			c, err := dial(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("%w (%v)", ErrAgentNotRunning, err)
-			}
-			return c, nil
+			ctx, cancel := context.WithTimeout(ctx, QuickTimeout)
+			defer cancel()
+			return dial(ctx)
 		},
 		MaxIdleConns:    2,
 		IdleConnTimeout: 30 * time.Second,
@@ -44,7 +59,7 @@ func NewClient(dial Dialer) *Client {
 // Status returns the agent's status.
 func (c *Client) Status(ctx context.Context) (Status, error) {
 	var st Status
-	err := c.do(ctx, http.MethodGet, "/v1/status", nil, &st)
+	err := c.do(ctx, QuickTimeout, http.MethodGet, "/v1/status", nil, &st)
 	return st, err
 }
 
@@ -56,55 +71,66 @@ func (c *Client) Login(ctx context.Context) (LoginStart, error) {
 // LoginWith starts a sign-in of the kind req asks for.
 func (c *Client) LoginWith(ctx context.Context, req LoginRequest) (LoginStart, error) {
 	var ls LoginStart
-	err := c.do(ctx, http.MethodPost, "/v1/login", req, &ls)
+	err := c.do(ctx, loginTimeout, http.MethodPost, "/v1/login", req, &ls)
 	return ls, err
 }
 
-// LoginWait waits for the pending sign-in to end and returns the status.
+// LoginWait waits for the pending sign-in to end and returns the status. It
+// waits for the person as long as ctx lets it.
 func (c *Client) LoginWait(ctx context.Context) (Status, error) {
 	var st Status
-	err := c.do(ctx, http.MethodPost, "/v1/login/wait", nil, &st)
+	err := c.do(ctx, 0, http.MethodPost, "/v1/login/wait", nil, &st)
 	return st, err
 }
 
 // Logout signs out: the session ends on the server and in the keychain.
 func (c *Client) Logout(ctx context.Context) (Status, error) {
 	var st Status
-	err := c.do(ctx, http.MethodPost, "/v1/logout", nil, &st)
+	err := c.do(ctx, logoutTimeout, http.MethodPost, "/v1/logout", nil, &st)
 	return st, err
 }
 
 // Renew renews the session now.
 func (c *Client) Renew(ctx context.Context) (Status, error) {
 	var st Status
-	err := c.do(ctx, http.MethodPost, "/v1/renew", nil, &st)
+	err := c.do(ctx, renewTimeout, http.MethodPost, "/v1/renew", nil, &st)
 	return st, err
 }
 
 // Presence reports that a WalkMe product is open, for ttl.
 func (c *Client) Presence(ctx context.Context, source string, ttl time.Duration) error {
-	return c.do(ctx, http.MethodPost, "/v1/presence",
+	return c.do(ctx, QuickTimeout, http.MethodPost, "/v1/presence",
 		PresenceRequest{Source: source, TTLSeconds: int(ttl / time.Second)}, nil)
 }
 
 // Events follows the agent's status: the current status at once, then every
 // change. The channel closes when ctx ends or the connection drops; the
-// caller reconnects.
+// caller reconnects. The answer's headers must come within QuickTimeout.
 func (c *Client) Events(ctx context.Context) (<-chan Status, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://agent/v1/events", nil)
+	ctx, cancel := context.WithCancelCause(ctx)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+Host+"/v1/events", nil)
 	if err != nil {
+		cancel(nil)
 		return nil, err
 	}
+	late := time.AfterFunc(QuickTimeout, func() { cancel(fmt.Errorf("%w within %v", ErrNotAnswering, QuickTimeout)) })
 	resp, err := c.http.Do(req)
+	late.Stop()
 	if err != nil {
+		defer cancel(nil)
+		if cause := context.Cause(ctx); errors.Is(cause, ErrNotAnswering) {
+			return nil, cause
+		}
 		return nil, unwrapURL(err)
 	}
 	if resp.StatusCode != http.StatusOK {
+		defer cancel(nil)
 		defer resp.Body.Close()
 		return nil, decodeError(resp)
 	}
 	out := make(chan Status, 1)
 	go func() {
+		defer cancel(nil)
 		defer close(out)
 		defer resp.Body.Close()
 		readEvents(ctx, resp.Body, out)
@@ -135,7 +161,13 @@ func readEvents(ctx context.Context, body io.Reader, out chan<- Status) {
 	}
 }
 
-func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+// do makes one call with the given deadline (0: only ctx's).
+func (c *Client) do(ctx context.Context, timeout time.Duration, method, path string, in, out any) error {
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, timeout, fmt.Errorf("%w within %v", ErrNotAnswering, timeout))
+		defer cancel()
+	}
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -144,7 +176,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 		}
 		body = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, "http://agent"+path, body)
+	req, err := http.NewRequestWithContext(ctx, method, "http://"+Host+path, body)
 	if err != nil {
 		return err
 	}
@@ -153,6 +185,9 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
+		if cause := context.Cause(ctx); errors.Is(cause, ErrNotAnswering) {
+			return cause
+		}
 		return unwrapURL(err)
 	}
 	defer resp.Body.Close()
@@ -171,12 +206,9 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 // unwrapURL drops net/http's "Get \"http://agent/...\":" wrapping, which
 // only confuses a user reading the error.
 func unwrapURL(err error) error {
-	var ue interface{ Unwrap() error }
-	if errors.As(err, &ue) && errors.Is(err, ErrAgentNotRunning) {
-		return ErrAgentNotRunning
-	}
-	if u := errors.Unwrap(err); u != nil {
-		return u
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
 	}
 	return err
 }

@@ -44,10 +44,8 @@ func NewServer(h http.Handler) *http.Server {
 	}
 }
 
-// guard refuses what is not a request of the agent's own clients, reads the
-// body under the server's read timeout, and then lifts that timeout so that
-// handlers which wait (a sign-in, a renewal, the event stream) are not cut
-// off while they wait:
+// guard refuses what is not a request of the agent's own clients and reads
+// the (small) body whole, under the server's read timeout:
 //   - 403 for a request with an Origin or Referer header, which only
 //     browsers send, or a Host other than Host;
 //   - 415 for a POST whose body is not JSON;
@@ -74,9 +72,10 @@ func guard(h *handler, next http.Handler) http.Handler {
 			h.refuse(w, http.StatusBadRequest, fmt.Errorf("reading the request body: %w", err))
 			return
 		}
+		// The body is read to its end under ReadTimeout; net/http then lifts
+		// the read deadline while the handler runs, so the waits (a
+		// sign-in, the event stream) are not cut off by it.
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		// The request is in: from here the client only waits for the answer.
-		_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
 		next.ServeHTTP(w, r)
 	})
 }

@@ -152,11 +152,15 @@ func cmdStatus(ctx context.Context, g *globals, args []string) int {
 		return code
 	}
 	st, err := g.client().Status(ctx)
-	if err != nil {
-		if errors.Is(err, localapi.ErrAgentNotRunning) {
-			fmt.Fprintf(g.stderr, "walkme-agent: the agent is not running (socket %s)\n", g.socket)
-			return exitFailure
-		}
+	switch {
+	case errors.Is(err, ipc.ErrNotRunning):
+		fmt.Fprintf(g.stderr, "walkme-agent: the agent is not running (socket %s)\n", g.socket)
+		return exitFailure
+	case errors.Is(err, localapi.ErrNotAnswering):
+		fmt.Fprintf(g.stderr, "walkme-agent: the agent on socket %s did not answer within %v: it may be stuck; "+
+			"restart it (walkme-agent service stop, then service start)\n", g.socket, localapi.QuickTimeout)
+		return exitFailure
+	case err != nil:
 		return g.fail(err)
 	}
 	if *asJSON {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/walkme/session-agent/agent/localapi"
+	"github.com/walkme/session-agent/platform/ipc"
 	"github.com/walkme/session-agent/platform/notify"
 	"github.com/walkme/session-agent/ui/menu"
 )
@@ -66,7 +67,7 @@ func (c *controller) follow(ctx context.Context) {
 				return
 			}
 			c.o.Logger.Info("tray: lost the agent's event stream; reconnecting")
-		} else if !errors.Is(err, localapi.ErrAgentNotRunning) {
+		} else if !errors.Is(err, ipc.ErrNotRunning) {
 			c.o.Logger.Warn("tray: follow agent", "err", err)
 		}
 		c.update(localapi.Status{}, false)

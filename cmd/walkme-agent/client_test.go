@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/walkme/session-agent/agent/localapi"
+)
+
+// statusOf runs `walkme-agent --socket sock status` in-process and returns
+// its exit code, output and how long it took.
+func statusOf(t *testing.T, sock string) (int, string, time.Duration) {
+	t.Helper()
+	var out bytes.Buffer
+	start := time.Now()
+	code := runMain(context.Background(), []string{"--socket", sock, "status"}, &out, &out)
+	return code, out.String(), time.Since(start)
+}
+
+// A wedged agent (the socket accepts and never answers): status exits 1
+// with a clear message within its 2 s deadline (bounded generously here).
+func TestStatusAgainstWedgedAgent(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "agent.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	code, out, took := statusOf(t, sock)
+	if code != exitFailure || !strings.Contains(out, "did not answer within 2s") || took > 2*localapi.QuickTimeout {
+		t.Fatalf("status against a wedged agent: exit %d after %v: %q", code, took, out)
+	}
+	t.Logf("exit %d after %v: %s", code, took.Round(time.Millisecond), out)
+}
+
+func TestStatusWithoutAgent(t *testing.T) {
+	code, out, _ := statusOf(t, filepath.Join(t.TempDir(), "none.sock"))
+	if code != exitFailure || !strings.Contains(out, "not running") {
+		t.Fatalf("status without an agent: exit %d: %q", code, out)
+	}
+}
+
+// An agent that has not read the keychain yet cannot say whether a session
+// is live: status prints what it knows and exits 1, saying why.
+func TestStatusOfStartingAgent(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "agent.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := localapi.NewServer(localapi.Handler(starting{}, nil))
+	go srv.Serve(ln)
+	defer srv.Close()
+	code, out, _ := statusOf(t, sock)
+	if code != exitFailure || !strings.Contains(out, "State:        starting") ||
+		!strings.Contains(out, "Keychain:     failing") || !strings.Contains(out, "is starting") {
+		t.Fatalf("status of a starting agent: exit %d: %q", code, out)
+	}
+}
+
+// starting is an agent stuck reading its keychain, as the local API shows it.
+type starting struct{}
+
+func (starting) Status() localapi.Status {
+	return localapi.Status{State: localapi.StateStarting, LastError: "keychain: the keychain did not answer",
+		Keychain: localapi.Keychain{State: localapi.KeychainFailing, Error: "keychain: the keychain did not answer"}}
+}
+func (starting) Login(context.Context, localapi.LoginRequest) (localapi.LoginStart, error) {
+	return localapi.LoginStart{}, localapi.ErrConflict
+}
+func (starting) LoginWait(context.Context) (localapi.Status, error) { return localapi.Status{}, nil }
+func (starting) Logout(context.Context) error                       { return localapi.ErrConflict }
+func (starting) Renew(context.Context) error                        { return localapi.ErrConflict }
+func (starting) Presence(string, time.Duration) error               { return nil }
+func (s starting) Subscribe() (<-chan localapi.Status, func()) {
+	ch := make(chan localapi.Status, 1)
+	ch <- s.Status()
+	return ch, func() {}
+}
