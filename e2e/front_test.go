@@ -17,11 +17,12 @@ import (
 
 // front stands on the issuer's address in front of a real walkme-sessiond:
 // it counts the token requests that reach the server and can break them
-// (mode "500" or "garbage") to play a failing server.
+// (mode "500" or "garbage") to play a failing server, or drop every
+// connection (mode "down") to play an unreachable one.
 type front struct {
 	issuer string
 	srv    *sessiond
-	mode   atomic.Value // "pass", "500", "garbage", "slow"
+	mode   atomic.Value // "pass", "500", "garbage", "slow", "down"
 	posts  atomic.Int64 // POST /token requests seen
 }
 
@@ -51,6 +52,15 @@ func startFrontOn(t *testing.T, ln net.Listener, cert *tls.Certificate) *front {
 		return nil
 	}
 	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if f.mode.Load() == "down" {
+			// The server is unreachable: the connection drops unanswered.
+			if hj, ok := w.(http.Hijacker); ok {
+				if c, _, err := hj.Hijack(); err == nil {
+					c.Close()
+					return
+				}
+			}
+		}
 		if r.URL.Path == "/token" && r.Method == http.MethodPost {
 			f.posts.Add(1)
 			switch f.mode.Load() {
