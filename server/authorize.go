@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-
-	"golang.org/x/crypto/bcrypt"
 )
 
 //go:embed web
@@ -56,7 +54,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodGet {
-		s.showLogin(w, r, req, "", "")
+		s.showLogin(w, r, req, http.StatusOK, "", "")
 		return
 	}
 	if s.crossOrigin(w, r) {
@@ -64,14 +62,18 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	email, password := strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("password")
 	u, err := s.checkPassword(r, email, password)
-	if err != nil {
-		if !errors.Is(err, errBadCredentials) {
-			s.log.Error("sign-in", "err", err)
-			http.Error(w, "sign-in is unavailable, try again", http.StatusInternalServerError)
-			return
-		}
+	var throttled *throttledError
+	switch {
+	case errors.As(err, &throttled):
+		s.showLogin(w, r, req, throttled.refuse(w), email, throttled.message())
+		return
+	case errors.Is(err, errBadCredentials):
 		s.log.Info("sign-in refused", "email", email)
-		s.showLogin(w, r, req, email, "Wrong email or password.")
+		s.showLogin(w, r, req, http.StatusOK, email, "Wrong email or password.")
+		return
+	case err != nil:
+		s.log.Error("sign-in", "err", err)
+		http.Error(w, "sign-in is unavailable, try again", http.StatusInternalServerError)
 		return
 	}
 	code, err := s.issueCode(r.Context(), req, u)
@@ -84,9 +86,10 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, req, url.Values{"code": {code}})
 }
 
-func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, req authRequest, email, msg string) {
+func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, req authRequest, status int, email, msg string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", pagePolicy("default-src 'none'; style-src 'unsafe-inline'; form-action 'self' "+redirectOrigin(req.redirectURI)))
+	w.WriteHeader(status)
 	loginPage.Execute(w, map[string]string{"Action": r.URL.RequestURI(), "Email": email, "Error": msg})
 }
 
@@ -148,26 +151,6 @@ func (s *Server) showContinue(w http.ResponseWriter, target string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", pagePolicy("default-src 'none'; style-src 'unsafe-inline'; form-action 'none'"))
 	continuePage.Execute(w, template.URL(target)) // a registered redirect_uri with our query
-}
-
-var errBadCredentials = errors.New("bad credentials")
-
-// dummyHash makes a sign-in for an unknown email cost as much as one for
-// a known email, so response times do not reveal which emails exist.
-const dummyHash = "$2a$10$vYuSJwRP08odf8ZLccY2f.B9hNuCkpio2.J/5eHz5S1ZeFBzgS2pC"
-
-func (s *Server) checkPassword(r *http.Request, email, password string) (User, error) {
-	u, err := s.store.UserByEmail(r.Context(), email)
-	if errors.Is(err, ErrNotFound) || email == "" {
-		bcrypt.CompareHashAndPassword([]byte(dummyHash), []byte(password))
-		return User{}, errBadCredentials
-	} else if err != nil {
-		return User{}, err
-	}
-	if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)) != nil {
-		return User{}, errBadCredentials
-	}
-	return u, nil
 }
 
 func constantEqual(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

@@ -20,8 +20,8 @@ import (
 // Chromium: sign in through the login form, move the slider to 15 min,
 // Save, and check the account's setting changed on the server.
 func TestAdminCenterInBrowser(t *testing.T) {
+	e := newEnv(t, false) // first: it waits for the parallel tests' turn
 	ctx := chromiumtest.New(t, time.Minute)
-	e := newEnv(t, false)
 
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(e.url("/admin/security")),
@@ -104,8 +104,8 @@ func TestAdminCenterInBrowser(t *testing.T) {
 // form-action to the redirect that follows the form post, so this is
 // where a too-strict policy shows: the person stays on the form.
 func TestLoginRedirectInBrowser(t *testing.T) {
-	ctx := chromiumtest.New(t, 2*time.Minute)
 	e := newEnv(t, false)
+	ctx := chromiumtest.New(t, 2*time.Minute)
 	for _, host := range []string{"127.0.0.1", "localhost", "[::1]"} {
 		t.Run(host, func(t *testing.T) {
 			ln, err := net.Listen("tcp", net.JoinHostPort(strings.Trim(host, "[]"), "0"))

@@ -43,15 +43,20 @@ func (s *Server) handleDeviceDecision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := s.checkPassword(r, email, password)
-	if err != nil {
-		if !errors.Is(err, errBadCredentials) {
-			s.log.Error("device sign-in", "err", err)
-			http.Error(w, "sign-in is unavailable, try again", http.StatusInternalServerError)
-			return
-		}
+	var throttled *throttledError
+	switch {
+	case errors.As(err, &throttled):
+		form.Error = throttled.message()
+		s.showDevice(w, throttled.refuse(w), form)
+		return
+	case errors.Is(err, errBadCredentials):
 		s.log.Info("device sign-in refused", "email", email)
 		form.Error = "Wrong email or password."
 		s.showDevice(w, http.StatusUnauthorized, form)
+		return
+	case err != nil:
+		s.log.Error("device sign-in", "err", err)
+		http.Error(w, "sign-in is unavailable, try again", http.StatusInternalServerError)
 		return
 	}
 	now := s.now()

@@ -70,6 +70,8 @@ var onRedisTests = map[string]func(*testing.T){
 	"TestLoginPageFormAction": TestLoginPageFormAction, "TestLoginContinuePage": TestLoginContinuePage,
 	"TestSecurityHeadersEverywhere": TestSecurityHeadersEverywhere, "TestCrossOriginPostsRefused": TestCrossOriginPostsRefused,
 	"TestAccessTokenProfile": TestAccessTokenProfile, "TestIDTokenIsNotAnAccessToken": TestIDTokenIsNotAnAccessToken,
+	"TestPasswordGuessingThrottled": TestPasswordGuessingThrottled, "TestThrottleBackoffGrows": TestThrottleBackoffGrows,
+	"TestThrottleSparesTheRealUser": TestThrottleSparesTheRealUser, "TestThrottleEveryPasswordForm": TestThrottleEveryPasswordForm,
 }
 
 // notOnRedis are env tests that run on SQLite only, and why.

@@ -48,6 +48,8 @@ type Server struct {
 	log    *slog.Logger
 	keys   *keys
 	mux    *http.ServeMux
+	// throttle paces password guessing (in memory: per instance).
+	throttle *throttle
 }
 
 // New returns a Server. It loads (or creates, on first use) the signing
@@ -61,11 +63,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("server: no store")
 	}
 	s := &Server{
-		issuer: strings.TrimSuffix(cfg.Issuer, "/"),
-		store:  cfg.Store,
-		dev:    cfg.Dev,
-		now:    cfg.Now,
-		log:    cfg.Logger,
+		issuer:   strings.TrimSuffix(cfg.Issuer, "/"),
+		store:    cfg.Store,
+		dev:      cfg.Dev,
+		now:      cfg.Now,
+		log:      cfg.Logger,
+		throttle: newThrottle(),
 	}
 	if s.now == nil {
 		s.now = time.Now

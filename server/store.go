@@ -24,6 +24,8 @@ type Store interface {
 	// and moves every live session's deadline to
 	// Session.DeadlineAfterChange(e.At, d).
 	SetInactivityTimeout(ctx context.Context, account string, d time.Duration, e Activity) (old time.Duration, err error)
+	// AppendActivity adds e to the account's activity log.
+	AppendActivity(ctx context.Context, account string, e Activity) error
 	// ActivityLog returns the account's log, oldest first.
 	ActivityLog(ctx context.Context, account string) ([]Activity, error)
 

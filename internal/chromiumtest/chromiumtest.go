@@ -18,8 +18,9 @@ import (
 
 // New starts a headless Chromium with a fresh profile and returns a
 // chromedp context for its first tab. The browser stops when the test
-// ends; every action fails after limit. Without the Debian chromium
-// package the test skips, or fails under CI=true.
+// ends; every action fails once limit has passed since New, so call it
+// after t.Parallel. Without the Debian chromium package the test skips,
+// or fails under CI=true.
 func New(t testing.TB, limit time.Duration) context.Context {
 	t.Helper()
 	chromium := testenv.Command(t, "chromium")

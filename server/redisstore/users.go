@@ -133,6 +133,18 @@ func (s *Store) SetInactivityTimeout(ctx context.Context, account string, d time
 	return time.Duration(old), nil
 }
 
+// AppendActivity implements server.Store.
+func (s *Store) AppendActivity(ctx context.Context, account string, e server.Activity) error {
+	entry, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	if err := s.rdb.RPush(ctx, s.key("activity:", account), entry).Err(); err != nil {
+		return fmt.Errorf("append activity: %w", err)
+	}
+	return nil
+}
+
 // ActivityLog implements server.Store.
 func (s *Store) ActivityLog(ctx context.Context, account string) ([]server.Activity, error) {
 	entries, err := s.rdb.LRange(ctx, s.key("activity:", account), 0, -1).Result()

@@ -102,6 +102,16 @@ func (s *Store) SetInactivityTimeout(ctx context.Context, account string, d time
 	return time.Duration(old), err
 }
 
+// AppendActivity implements server.Store.
+func (s *Store) AppendActivity(ctx context.Context, account string, e server.Activity) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO activity(account, at, actor, action, old, new) VALUES(?, ?, ?, ?, ?, ?)`,
+		account, nanos(e.At), e.Actor, e.Action, e.Old, e.New)
+	if err != nil {
+		return fmt.Errorf("append activity: %w", err)
+	}
+	return nil
+}
+
 // ActivityLog implements server.Store.
 func (s *Store) ActivityLog(ctx context.Context, account string) ([]server.Activity, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT at, actor, action, old, new FROM activity WHERE account = ? ORDER BY id`, account)

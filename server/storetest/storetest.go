@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"SecretFirstWriterWins", testSecret},
 		{"Users", testUsers},
 		{"TimeoutChangeIsLogged", testTimeoutLog},
+		{"AppendActivity", testAppendActivity},
 		{"Codes", testCodes},
 		{"Sessions", testSessions},
 		{"RotateOutcomes", testRotateOutcomes},
@@ -155,6 +156,28 @@ func testTimeoutLog(t *testing.T, st Store) {
 	}
 	if _, err := st.SetInactivityTimeout(ctx, "nope", time.Hour, server.Activity{}); !errors.Is(err, server.ErrNotFound) {
 		t.Errorf("unknown account: %v, want ErrNotFound", err)
+	}
+}
+
+func testAppendActivity(t *testing.T, st Store) {
+	ctx := context.Background()
+	mustUser(t, st, "acme", "a@acme.test")
+	if _, err := st.SetInactivityTimeout(ctx, "acme", time.Hour, server.Activity{At: t0, Actor: "a@acme.test", Action: "set", New: "1h"}); err != nil {
+		t.Fatal(err)
+	}
+	e := server.Activity{At: t0.Add(time.Second), Actor: "192.0.2.7", Action: "throttled", New: "a@acme.test: paused"}
+	if err := st.AppendActivity(ctx, "acme", e); err != nil {
+		t.Fatal(err)
+	}
+	log, err := st.ActivityLog(ctx, "acme")
+	if err != nil || len(log) != 2 {
+		t.Fatalf("log = %+v %v, want the change then the appended entry", log, err)
+	}
+	if got := log[1]; !got.At.Equal(e.At) || got.Actor != e.Actor || got.Action != e.Action || got.New != e.New || got.Old != "" {
+		t.Errorf("appended entry reads back as %+v, want %+v", got, e)
+	}
+	if other, _ := st.ActivityLog(ctx, "globex"); len(other) != 0 {
+		t.Errorf("another account's log has %+v", other)
 	}
 }
 

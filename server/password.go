@@ -1,0 +1,87 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+var errBadCredentials = errors.New("bad credentials")
+
+// throttledError: the sign-in was not even checked, because the throttle
+// pauses this account or address (see throttle).
+type throttledError struct{ wait int } // whole seconds, at least 1
+
+func (e *throttledError) Error() string { return "sign-in throttled" }
+
+// message is what the page tells the person.
+func (e *throttledError) message() string {
+	return fmt.Sprintf("Too many attempts. Try again in %d s.", e.wait)
+}
+
+// refuse sets the answer's status and Retry-After; the page follows.
+func (e *throttledError) refuse(w http.ResponseWriter) int {
+	w.Header().Set("Retry-After", strconv.Itoa(e.wait))
+	return http.StatusTooManyRequests
+}
+
+// dummyHash makes a sign-in for an unknown email cost as much as one for
+// a known email, so response times do not reveal which emails exist.
+const dummyHash = "$2a$10$vYuSJwRP08odf8ZLccY2f.B9hNuCkpio2.J/5eHz5S1ZeFBzgS2pC"
+
+// checkPassword is every password form's check: errBadCredentials for a
+// wrong email or password, a *throttledError while guessing is paused.
+func (s *Server) checkPassword(r *http.Request, email, password string) (User, error) {
+	key, address, now := strings.ToLower(email), sourceAddress(r), s.now()
+	if wait := s.throttle.wait(key, address, now); wait > 0 {
+		s.log.Debug("sign-in throttled", "email", email, "address", address, "wait", wait)
+		return User{}, &throttledError{wait: int((wait + 999_999_999) / 1_000_000_000)}
+	}
+	u, err := s.store.UserByEmail(r.Context(), email)
+	known := err == nil && email != ""
+	switch {
+	case errors.Is(err, ErrNotFound) || email == "":
+		bcrypt.CompareHashAndPassword([]byte(dummyHash), []byte(password))
+	case err != nil:
+		return User{}, err
+	case bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)) == nil:
+		s.throttle.succeed(key, address)
+		return u, nil
+	}
+	for _, p := range s.throttle.fail(key, address, now) {
+		s.log.Info("sign-in paused", "email", email, "address", address, "failures", p.failures,
+			"limit", throttleRules[p.kind].what, "pause", p.wait)
+		if p.first && known {
+			s.logThrottle(r.Context(), u, address, p)
+		}
+	}
+	return User{}, errBadCredentials
+}
+
+// logThrottle writes the start of a pause to the account's activity log,
+// once per episode of guessing (a key's first pause since it was last
+// forgotten), so a long attack does not flood the log.
+func (s *Server) logThrottle(ctx context.Context, u User, address string, p pause) {
+	e := Activity{At: s.now(), Actor: address, Action: "security.sign_in_throttled",
+		New: fmt.Sprintf("%s: %d wrong passwords %s; sign-in paused, up to %s at a time",
+			u.Email, p.failures, throttleRules[p.kind].what, FormatTimeout(throttleRules[p.kind].max))}
+	if err := s.store.AppendActivity(context.WithoutCancel(ctx), u.Account, e); err != nil {
+		s.log.Error("activity log", "err", err)
+	}
+}
+
+// sourceAddress is the address a request came from: the peer's IP. Behind
+// a reverse proxy that is the proxy's (docs/sessiond.md).
+func sourceAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,169 @@
+package server
+
+import (
+	"sync"
+	"time"
+)
+
+// throttle slows down password guessing on every password form (sign-in,
+// device approval, and so the Admin Center). It counts wrong passwords
+// under three keys at once and pauses a key, with a pause that doubles,
+// once its free failures are used up:
+//
+//   - per address and account: the tight one. Whoever guesses one
+//     account from one address is paused up to throttlePairMax;
+//   - per account, from any address: a ceiling against guessing from
+//     many addresses, with a short longest pause (throttleAccountMax), so
+//     an attacker elsewhere can delay the real user by a minute at most,
+//     never lock them out;
+//   - per address, for any account: against trying one password on many
+//     accounts, short too, as many people may share one address (NAT).
+//
+// While any key is paused the password is not checked at all (the right
+// one is refused too, and no bcrypt is spent). A key is forgotten an hour
+// after its last failure; a correct password clears its address+account
+// key. The counts live in this process's memory: several instances each
+// throttle on their own (docs/sessiond.md, "Password throttling").
+type throttle struct {
+	mu        sync.Mutex
+	entries   map[throttleKey]*strikes
+	lastPrune time.Time
+}
+
+// throttleRule is one kind of key's allowance.
+type throttleRule struct {
+	free int           // wrong passwords before the first pause
+	max  time.Duration // the pause doubles from throttleBase up to this
+	what string        // for the activity log
+}
+
+type throttleKind uint8
+
+const (
+	throttlePair throttleKind = iota // (email, address)
+	throttleAccount
+	throttleAddress
+)
+
+// The allowances; docs/sessiond.md has the same table.
+var throttleRules = [...]throttleRule{
+	throttlePair:    {free: 5, max: 15 * time.Minute, what: "from this address"},
+	throttleAccount: {free: 10, max: time.Minute, what: "from any address"},
+	throttleAddress: {free: 30, max: time.Minute, what: "from this address for any user"},
+}
+
+const (
+	throttleBase   = time.Second
+	throttleForget = time.Hour
+	// throttleMaxEntries bounds the memory an attacker with many
+	// addresses or made-up emails can make the throttle hold.
+	throttleMaxEntries = 100_000
+)
+
+type throttleKey struct {
+	kind           throttleKind
+	email, address string
+}
+
+type strikes struct {
+	failures int
+	last     time.Time // of the last counted failure
+	until    time.Time // paused before this
+}
+
+// pause is a pause that a failure started.
+type pause struct {
+	kind     throttleKind
+	failures int
+	wait     time.Duration
+	first    bool // the first pause since the key was last forgotten
+}
+
+func newThrottle() *throttle {
+	return &throttle{entries: make(map[throttleKey]*strikes)}
+}
+
+func keysFor(email, address string) [3]throttleKey {
+	return [3]throttleKey{
+		{kind: throttlePair, email: email, address: address},
+		{kind: throttleAccount, email: email},
+		{kind: throttleAddress, address: address},
+	}
+}
+
+// wait is how long a sign-in for email from address must still wait (0:
+// it may try now).
+func (t *throttle) wait(email, address string, now time.Time) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var longest time.Duration
+	for _, k := range keysFor(email, address) {
+		if s := t.live(k, now); s != nil && now.Before(s.until) {
+			longest = max(longest, s.until.Sub(now))
+		}
+	}
+	return longest
+}
+
+// fail counts a wrong password and returns the pauses it started.
+func (t *throttle) fail(email, address string, now time.Time) []pause {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.prune(now)
+	var started []pause
+	for _, k := range keysFor(email, address) {
+		s := t.live(k, now)
+		if s == nil {
+			s = &strikes{}
+			t.entries[k] = s
+		}
+		s.failures++
+		s.last = now
+		rule := throttleRules[k.kind]
+		if over := s.failures - rule.free; over > 0 {
+			wait := rule.max
+			if over <= 30 && throttleBase<<(over-1) < rule.max {
+				wait = throttleBase << (over - 1)
+			}
+			s.until = now.Add(wait)
+			started = append(started, pause{kind: k.kind, failures: s.failures, wait: wait, first: over == 1})
+		}
+	}
+	return started
+}
+
+// succeed clears the address+account count after a correct password.
+func (t *throttle) succeed(email, address string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.entries, throttleKey{kind: throttlePair, email: email, address: address})
+}
+
+// live returns k's strikes unless there are none or they are forgotten.
+func (t *throttle) live(k throttleKey, now time.Time) *strikes {
+	s := t.entries[k]
+	if s == nil || now.Sub(s.last) >= throttleForget && !now.Before(s.until) {
+		delete(t.entries, k)
+		return nil
+	}
+	return s
+}
+
+// prune drops forgotten keys once a minute, and any keys at all beyond
+// throttleMaxEntries (the oldest are not worth finding: the map's order
+// is random, and a flood that big is the attack itself).
+func (t *throttle) prune(now time.Time) {
+	if len(t.entries) < throttleMaxEntries && now.Sub(t.lastPrune) < time.Minute {
+		return
+	}
+	t.lastPrune = now
+	for k := range t.entries {
+		t.live(k, now)
+	}
+	for k := range t.entries {
+		if len(t.entries) < throttleMaxEntries {
+			break
+		}
+		delete(t.entries, k)
+	}
+}
