@@ -74,6 +74,10 @@ type Agent struct {
 	checked       chan checkResult  // answers to the idle check (check.go)
 	revoked       chan revokeResult // answers to a pending sign-out's revocation (signout.go)
 	pendingRevoke string            // a signed-out session's token, until the server revoked it
+
+	// accessExp is when access expires; zero when the provider did not
+	// say. Loop goroutine only.
+	accessExp time.Time
 }
 
 // New returns an agent ready to Run.

@@ -121,7 +121,7 @@ func (a *Agent) awaitLogin(p *pendingLogin) {
 			a.log.Warn("sign-in failed", "err", err)
 			return
 		}
-		a.refresh, a.access = tok.RefreshToken, tok.AccessToken
+		a.useTokens(tok)
 		a.log.Info("signed in", "user", s.User)
 		a.carryOut(a.m.SignIn(a.now(), s))
 	})

@@ -126,7 +126,7 @@ func (a *Agent) finishStore(r storeResult) session.Action {
 	if r.err != nil {
 		a.log.Error("store rotated token; keeping it in memory until the keychain takes it", "err", r.err)
 	}
-	a.refresh, a.access = r.rot.token.RefreshToken, r.rot.token.AccessToken
+	a.useTokens(r.rot.token)
 	s := r.rot.session
 	a.log.Info("renewed", "lapses_at", s.LapsesAt().Format(time.RFC3339))
 	return a.m.Renewed(a.now(), renewal(r.rot.token))

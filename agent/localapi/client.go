@@ -217,7 +217,7 @@ func decodeError(resp *http.Response) error {
 	var e Error
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if json.Unmarshal(b, &e) == nil && e.Error != "" {
-		return &APIError{Code: resp.StatusCode, Message: e.Error}
+		return &APIError{Code: resp.StatusCode, Message: e.Error, Reason: e.Code, RetryAt: e.RetryAt}
 	}
 	return &APIError{Code: resp.StatusCode, Message: strings.TrimSpace(string(b))}
 }
@@ -226,6 +226,8 @@ func decodeError(resp *http.Response) error {
 type APIError struct {
 	Code    int
 	Message string
+	Reason  string     // Error.Code: why the agent refused, when it says
+	RetryAt *time.Time // Error.RetryAt
 }
 
 func (e *APIError) Error() string { return e.Message }

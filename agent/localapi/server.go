@@ -44,6 +44,7 @@ func Handler(b Backend, log *slog.Logger) http.Handler {
 	mux.HandleFunc("POST /v1/renew", h.renew)
 	mux.HandleFunc("POST /v1/presence", h.presence)
 	mux.HandleFunc("GET /v1/events", h.events)
+	mux.HandleFunc("POST /v1/token", h.token)
 	return guard(h, mux)
 }
 
@@ -182,7 +183,9 @@ func (h *handler) fail(w http.ResponseWriter, op string, err error) {
 	if h.log != nil {
 		h.log.Debug("local api", "op", op, "err", err)
 	}
-	writeJSON(w, code, Error{Error: fmt.Sprintf("%s: %v", op, err)})
+	e := Error{Error: fmt.Sprintf("%s: %v", op, err)}
+	refusalError(err, &e)
+	writeJSON(w, code, e)
 }
 
 // refuse answers a request the guard turned away.

@@ -123,4 +123,9 @@ type PresenceRequest struct {
 // Error is the JSON body of every non-2xx answer.
 type Error struct {
 	Error string `json:"error"`
+	// Code says why a request was refused, for programs (POST /v1/token's
+	// Refused* codes); absent on other errors.
+	Code string `json:"code,omitempty"`
+	// RetryAt is when asking again may succeed, when the agent knows.
+	RetryAt *time.Time `json:"retry_at,omitempty"`
 }
