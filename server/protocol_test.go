@@ -137,7 +137,7 @@ func TestCodeIsSingleUseAndShortLived(t *testing.T) {
 func TestTokenResponse(t *testing.T) {
 	e := newEnv(t, false)
 	tk := e.login("user@acme.test")
-	if tk.TokenType != "Bearer" || tk.ExpiresIn != 300 || tk.IDToken == "" {
+	if tk.TokenType != "Bearer" || tk.ExpiresIn != int64(server.MaxAccessTokenLifetime.Seconds()) || tk.IDToken == "" {
 		t.Errorf("token_type=%q expires_in=%d id_token? %v", tk.TokenType, tk.ExpiresIn, tk.IDToken != "")
 	}
 	if tk.RefreshTokenExpiresIn != 24*3600 {

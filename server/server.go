@@ -34,8 +34,12 @@ const (
 	// while its successor is unused.
 	RotationGrace = 60 * time.Second
 	// MaxAccessTokenLifetime caps access tokens; they are never longer
-	// than the account's timeout either.
-	MaxAccessTokenLifetime = 5 * time.Minute
+	// than the account's timeout either. It outlasts the longest renewal
+	// cadence (MaxRenewInterval) by 5 minutes, so the access token that the
+	// agent hands to WalkMe products (docs/products.md) stays valid from
+	// one renewal to the next, a late one included. Ending the session
+	// still kills it at once here (userinfo, introspection: R4).
+	MaxAccessTokenLifetime = MaxRenewInterval + 5*time.Minute
 	codeLifetime           = time.Minute
 )
 

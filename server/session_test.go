@@ -155,11 +155,37 @@ func TestLapseDeactivatesAccessTokens(t *testing.T) {
 	e.putTimeout(e.login("admin@acme.test").AccessToken, "10s", 200)
 	tk := e.login("user@acme.test")
 	if tk.ExpiresIn != 10 {
-		t.Errorf("expires_in = %d, want min(5m, timeout) = 10", tk.ExpiresIn)
+		t.Errorf("expires_in = %d, want min(20m, timeout) = 10", tk.ExpiresIn)
 	}
 	e.clock.Advance(10 * time.Second)
 	if e.active(tk.AccessToken) || e.active(tk.RefreshToken) {
 		t.Error("tokens of a lapsed session are active")
+	}
+}
+
+// R4 after a lapse, with an access token whose own expiry is later: a
+// closing renewal 6 s after sign-in that reports the user left at sign-in
+// sets the deadline 4 s ahead, while its access token runs 10 s. Past the deadline, userinfo and
+// introspection refuse that token at once (the products the agent handed it
+// to are signed out with the session).
+func TestLapseRefusesUnexpiredAccessTokens(t *testing.T) {
+	e := newEnv(t, true)
+	e.putTimeout(e.login("admin@acme.test").AccessToken, "10s", 200)
+	tk := e.login("user@acme.test")
+	e.clock.Advance(6 * time.Second)
+	closing := e.refreshWith(tk.RefreshToken, url.Values{server.ParamInUse: {"false"}, server.ParamIdleSeconds: {"6"}})
+	if closing.Error != "" || closing.ExpiresIn != 10 || closing.RefreshTokenExpiresIn != 4 {
+		t.Fatalf("closing renewal: %q expires_in=%d refresh_token_expires_in=%d, want 10 and 4", closing.Error, closing.ExpiresIn, closing.RefreshTokenExpiresIn)
+	}
+	if resp := e.do("GET", e.url("/userinfo"), nil, closing.AccessToken); resp.StatusCode != 200 {
+		t.Fatalf("userinfo before the deadline: %s", resp.Status)
+	}
+	e.clock.Advance(5 * time.Second)
+	if e.active(closing.AccessToken) {
+		t.Error("introspection: the access token of a lapsed session is active")
+	}
+	if resp := e.do("GET", e.url("/userinfo"), nil, closing.AccessToken); resp.StatusCode != 401 {
+		t.Errorf("userinfo with the access token of a lapsed session: %s, want 401", resp.Status)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 )
@@ -78,7 +79,13 @@ func (h *handler) token(w http.ResponseWriter, r *http.Request) {
 	if r.ContentLength != 0 {
 		dec := json.NewDecoder(r.Body)
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
+		err := dec.Decode(&req)
+		if err == nil {
+			if _, extra := dec.Token(); extra != io.EOF {
+				err = errors.New("data after the JSON object")
+			}
+		}
+		if err != nil {
 			h.fail(w, "token", fmt.Errorf("%w: %v", ErrBadRequest, err))
 			return
 		}

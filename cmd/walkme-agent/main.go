@@ -40,6 +40,8 @@ commands:
   logout                   sign out: the session ends on the server at once
   renew                    renew the session now
   status [--json]          show the session state (exit 0 signed in, 3 signed out, 1 no agent)
+  token [--json] [--source NAME --ttl D]
+                           print the session's access token (exit 3 signed out)
   doctor                   check keychain, server, socket and tray host
   config show              every setting, its value and where it came from
   service install|uninstall|start|stop|status
@@ -101,6 +103,7 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"logout":      cmdLogout,
 		"renew":       cmdRenew,
 		"status":      cmdStatus,
+		"token":       cmdToken,
 		"doctor":      cmdDoctor,
 		"config":      cmdConfig,
 		"service":     cmdService,
