@@ -66,6 +66,10 @@ type TokenSource interface {
 	Token(ctx context.Context, req TokenRequest) (TokenResponse, error)
 }
 
+// tokenTimeout bounds a token request: the agent waits up to 20 s for a
+// renewal under way (agent.tokenWait).
+const tokenTimeout = 25 * time.Second
+
 // MaxHeartbeatTTL bounds the TTL of a heartbeat (presence or token).
 const MaxHeartbeatTTL = time.Hour
 
@@ -120,7 +124,7 @@ func (req TokenRequest) check() error {
 // is an *APIError with Code set (one of the Refused* codes).
 func (c *Client) Token(ctx context.Context, req TokenRequest) (TokenResponse, error) {
 	var resp TokenResponse
-	err := c.do(ctx, http.MethodPost, "/v1/token", req, &resp)
+	err := c.do(ctx, tokenTimeout, http.MethodPost, "/v1/token", req, &resp)
 	return resp, err
 }
 
