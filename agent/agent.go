@@ -30,9 +30,13 @@ type Options struct {
 	Presence <-chan []string   // names of WalkMe processes, on change
 	Network  <-chan bool       // server reachable, on change
 	Power    <-chan PowerState // sleep/lid changes and wakes
-	Now      func() time.Time  // the wall clock; time.Now by default
-	Logger   *slog.Logger
-	Version  string
+	// Now is the session clock (platform/power.Clock: it counts suspend and
+	// ignores wall-clock changes); the wall clock by default. Wall and
+	// FromWall convert its times for display and storage (identity when nil).
+	Now            func() time.Time
+	Wall, FromWall func(time.Time) time.Time
+	Logger         *slog.Logger
+	Version        string
 }
 
 // PowerState is a sleep/lid report. Slept > 0 marks the first report after a
@@ -88,13 +92,20 @@ func New(opts Options) (*Agent, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	same := func(t time.Time) time.Time { return t }
+	if opts.Wall == nil {
+		opts.Wall = same
+	}
+	if opts.FromWall == nil {
+		opts.FromWall = same
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
 	a := &Agent{
 		opts:     opts,
 		log:      opts.Logger,
-		now:      func() time.Time { return opts.Now().Round(0) }, // wall clock only: it keeps counting across sleep
+		now:      func() time.Time { return opts.Now().Round(0) }, // never Go's monotonic reading: it stops across sleep
 		ops:      make(chan func()),
 		stopped:  make(chan struct{}),
 		results:  make(chan renewResult, 1),

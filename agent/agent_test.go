@@ -100,6 +100,12 @@ func newRig(t *testing.T, interval time.Duration) *rig {
 // when nil) and does not wait for the agent to read it.
 func startRig(t *testing.T, interval time.Duration, kc keychain.Keychain) *rig {
 	t.Helper()
+	return startRigWith(t, interval, kc, nil)
+}
+
+// startRigWith is startRig with a last word on the agent's options.
+func startRigWith(t *testing.T, interval time.Duration, kc keychain.Keychain, adjust func(*agent.Options)) *rig {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlitestore.Open(filepath.Join(t.TempDir(), "s.db"))
 	if err != nil {
@@ -147,10 +153,14 @@ func startRig(t *testing.T, interval time.Duration, kc keychain.Keychain) *rig {
 			t.Fatal(err)
 		}
 	}
-	r.a, err = agent.New(agent.Options{
+	opts := agent.Options{
 		Config: cfg, Keychain: r.kc, Presence: r.presence, Logger: quiet,
 		Auth: auth.New(auth.Options{Issuer: issuer, ClientID: cfg.ClientID, Logger: quiet}),
-	})
+	}
+	if adjust != nil {
+		adjust(&opts)
+	}
+	r.a, err = agent.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

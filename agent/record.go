@@ -32,11 +32,27 @@ type record struct {
 
 const recordVersion = 1
 
-// newRecord is the entry for a session, carrying a pending revocation along.
+// newRecord is the entry for a session, carrying a pending revocation
+// along. Its times are stored on the wall clock, which the next run
+// anchors its session clock to (restoredSession converts back).
 func (a *Agent) newRecord(refresh string, s session.Session) record {
+	s.LastRenewal = a.opts.Wall(s.LastRenewal)
+	if !s.Deadline.IsZero() {
+		s.Deadline = a.opts.Wall(s.Deadline)
+	}
 	r := newRecord(refresh, s)
 	r.PendingRevocation = a.pendingRevoke
 	return r
+}
+
+// restoredSession is the stored session on the session clock.
+func (a *Agent) restoredSession(r record) session.Session {
+	s := r.session()
+	s.LastRenewal = a.opts.FromWall(s.LastRenewal)
+	if !s.Deadline.IsZero() {
+		s.Deadline = a.opts.FromWall(s.Deadline)
+	}
+	return s
 }
 
 func newRecord(refresh string, s session.Session) record {

@@ -31,7 +31,8 @@ func (a *Agent) startRenewal(use session.Usage) {
 	var marked <-chan error
 	if v := a.m.View(); v.Session != nil {
 		rec := a.newRecord(refresh, *v.Session)
-		rec.RenewingSince = &sentAt
+		wallSent := a.opts.Wall(sentAt)
+		rec.RenewingSince = &wallSent
 		if b, err := rec.marshal(); err == nil {
 			marked = a.keeper.put(b)
 		}

@@ -76,7 +76,7 @@ func (a *Agent) applyRestore(r readResult) session.Action {
 	}
 	a.refresh = rec.RefreshToken
 	a.log.Info("restored session", "user", rec.User, "lapses_at", rec.LapsesAt)
-	act := a.m.SignIn(now, rec.session())
+	act := a.m.SignIn(now, a.restoredSession(rec))
 	if act.End != "" || rec.RenewingSince == nil {
 		return act
 	}
@@ -85,7 +85,7 @@ func (a *Agent) applyRestore(r readResult) session.Action {
 	// now: a provider answers the old token with that same successor for a
 	// grace after the rotation (60 s for walkme-sessiond).
 	a.log.Info("a renewal was interrupted; renewing at once to collect the rotated token",
-		"since", now.Sub(*rec.RenewingSince).Round(time.Second))
+		"since", now.Sub(a.opts.FromWall(*rec.RenewingSince)).Round(time.Second))
 	a.carryOut(act)
 	act, _ = a.m.RenewNow(now)
 	return act

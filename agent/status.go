@@ -42,10 +42,11 @@ func (a *Agent) status() localapi.Status {
 		st.User = s.User
 		st.SignedOutReason = ""
 		st.RenewIntervalSeconds = int64(v.Cadence / time.Second)
-		st.LastRenewal = timePtr(s.LastRenewal)
-		st.LapsesAt = timePtr(v.LapsesAt)
+		wall := a.opts.Wall // shown on the wall clock as it reads now
+		st.LastRenewal = timePtr(wall(s.LastRenewal))
+		st.LapsesAt = timePtr(wall(v.LapsesAt))
 		if v.State == session.Active {
-			st.NextRenewal = timePtr(v.NextRenewal)
+			st.NextRenewal = timePtr(wall(v.NextRenewal))
 		}
 	}
 	return st

@@ -23,6 +23,7 @@ import (
 	"github.com/walkme/session-agent/internal/version"
 	"github.com/walkme/session-agent/platform/ipc"
 	"github.com/walkme/session-agent/platform/keychain"
+	"github.com/walkme/session-agent/platform/power"
 )
 
 // Options says which agent to run.
@@ -64,7 +65,11 @@ func Run(ctx context.Context, o Options) error {
 	defer stop(nil)
 	live := new(atomic.Pointer[config.Config])
 	live.Store(&cfg)
+	clock := power.NewClock() // deadlines never follow wall-clock changes
 	a, err := agent.New(agent.Options{
+		Now:      clock.Now,
+		Wall:     clock.Wall,
+		FromWall: clock.FromWall,
 		Config:   cfg,
 		Locked:   LockedKeys(o.Loaded),
 		Keychain: kc,

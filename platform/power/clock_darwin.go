@@ -20,3 +20,13 @@ func SuspendedTotal() (time.Duration, error) {
 	}
 	return time.Duration(mono.Nano() - up.Nano()), nil
 }
+
+// BootTime is the time since boot, counting sleep (CLOCK_MONOTONIC_RAW,
+// mach_continuous_time) and never following wall-clock changes.
+func BootTime() (time.Duration, error) {
+	var mono unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC_RAW, &mono); err != nil {
+		return 0, fmt.Errorf("CLOCK_MONOTONIC_RAW: %w", err)
+	}
+	return time.Duration(mono.Nano()), nil
+}

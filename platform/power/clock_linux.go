@@ -19,3 +19,13 @@ func SuspendedTotal() (time.Duration, error) {
 	}
 	return time.Duration(boot.Nano() - mono.Nano()), nil
 }
+
+// BootTime is the time since boot, counting suspend (CLOCK_BOOTTIME) and
+// never following wall-clock changes.
+func BootTime() (time.Duration, error) {
+	var boot unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &boot); err != nil {
+		return 0, fmt.Errorf("CLOCK_BOOTTIME: %w", err)
+	}
+	return time.Duration(boot.Nano()), nil
+}

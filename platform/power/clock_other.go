@@ -11,3 +11,8 @@ import (
 func SuspendedTotal() (time.Duration, error) {
 	return 0, errors.ErrUnsupported
 }
+
+// BootTime is not implemented on this OS.
+func BootTime() (time.Duration, error) {
+	return 0, errors.ErrUnsupported
+}

@@ -49,3 +49,13 @@ func interruptTime() (uint64, error) {
 	ms, _, _ := procGetTickCount64.Call()
 	return uint64(ms) * 10_000, nil
 }
+
+// BootTime is the time since boot, counting sleep and hibernation (the
+// interrupt time) and never following wall-clock changes.
+func BootTime() (time.Duration, error) {
+	t, err := interruptTime()
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(t) * 100, nil
+}
