@@ -53,5 +53,13 @@ func (a *Agent) finishCheck(r checkResult) session.Action {
 		a.log.Info("the server ended the session")
 		return a.m.CheckDone(now, session.CheckEnded, 0)
 	}
-	return a.m.CheckDone(now, session.CheckLive, r.res.Left)
+	before := a.m.View().LapsesAt
+	act := a.m.CheckDone(now, session.CheckLive, r.res.Left)
+	if v := a.m.View(); v.Session != nil && !v.LapsesAt.Equal(before) {
+		// The server moved the deadline (a lowered timeout): a restart
+		// must lapse there too (R11).
+		a.log.Info("the server moved the deadline", "lapses_at", a.opts.Wall(v.LapsesAt).Format(time.RFC3339))
+		a.storePending()
+	}
+	return act
 }
