@@ -12,6 +12,7 @@ import (
 
 	"github.com/walkme/session-agent/agent/localapi"
 	"github.com/walkme/session-agent/internal/testenv"
+	"github.com/walkme/session-agent/platform/power/fakelogind"
 )
 
 // The session rules when things change (docs/design.md §2): a timeout
@@ -186,5 +187,48 @@ func TestSignOutWhileServerUnreachable(t *testing.T) {
 	}
 	if a.keychainEntry() != "" {
 		t.Fatal("keychain entry kept after the pending sign-out was sent")
+	}
+}
+
+// TestCloseJustBeforeTheLidShuts is R10 across sleep: the last window closes
+// as the lid shuts and the network drops, so the closing renewal cannot get
+// through; sent at the wake, it reports the close, and the session lapses
+// one timeout (20 s) after the close, not after the wake.
+func TestCloseJustBeforeTheLidShuts(t *testing.T) {
+	f := startFront(t)
+	f.srv.setTimeout(t, "20s")
+	bus := testenv.SessionBus(t)
+	logind := fakelogind.Start(t, bus)
+	a := newAgentEnv(t, f.issuer, nil)
+	a.env = append(a.env, "DBUS_SYSTEM_BUS_ADDRESS="+bus)
+	a.start()
+	if !logind.WaitInhibitors(1, 10*time.Second) {
+		t.Fatal("the agent took no delay inhibitor from logind")
+	}
+	a.login()
+	closeProduct := openProduct(t)
+	a.awaitStatus(10*time.Second, "active", func(st localapi.Status) bool {
+		return st.State == localapi.StateActive && st.Renewals >= 2
+	})
+	f.mode.Store("down")
+	closeProduct()
+	closed := time.Now()
+	logind.SetLid(true)
+	a.awaitStatus(5*time.Second, "asleep with the lid closed", func(st localapi.Status) bool { return st.State == localapi.StateAsleep })
+	time.Sleep(time.Until(closed.Add(6 * time.Second)))
+	f.mode.Store("pass")
+	posts := f.posts.Load()
+	logind.SetLid(false)
+	testenv.WaitFor(t, 6*time.Second, "the closing renewal at the wake", func() bool { return f.posts.Load() > posts })
+	time.Sleep(500 * time.Millisecond)
+	token := a.refreshToken()
+	lapse := closed.Add(20 * time.Second)
+	time.Sleep(time.Until(lapse.Add(-1500 * time.Millisecond)))
+	if !f.srv.introspect(t, token) {
+		t.Fatal("the session lapsed before one timeout after the close")
+	}
+	time.Sleep(time.Until(lapse.Add(time.Second)))
+	if f.srv.introspect(t, token) {
+		t.Fatal("the server still accepts the session 1 s after close + timeout: the lapse counted from the wake")
 	}
 }
