@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -141,5 +142,69 @@ func TestLoginRedirectInBrowser(t *testing.T) {
 				t.Errorf("the agent got %v, want a code and the state", q)
 			}
 		})
+	}
+}
+
+// TestForeignPageInBrowser: a page of another origin, open in the browser
+// of a signed-in admin, can neither sign the admin out with a form that
+// posts itself nor show the Admin Center in a frame. The other page is
+// on another port of 127.0.0.1: same site, so the SameSite=Lax cookie
+// rides along, and only the Origin check stops the post.
+func TestForeignPageInBrowser(t *testing.T) {
+	e := newEnv(t, false)
+	ctx := chromiumtest.New(t, 2*time.Minute)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(e.url("/admin/security")),
+		chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), "admin@acme.test"),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitEnabled(chromedp.ID("save")),
+	)
+	if err != nil {
+		t.Fatalf("sign in through the page: %v", err)
+	}
+	other := http.NewServeMux()
+	other.HandleFunc("/post", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, `<form method="post" action="`+e.url("/admin/logout")+`"></form><script>document.forms[0].submit()</script>`)
+	})
+	other.HandleFunc("/frame", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, `<iframe src="`+e.url("/admin/security")+`"></iframe>`)
+	})
+	site := httptest.NewServer(other)
+	defer site.Close()
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(site.URL+"/post")); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromiumtest.WaitText(ctx, time.Minute, "This request came from another site and was refused."); err != nil {
+		t.Errorf("the forged sign-out: %v", err)
+	}
+
+	cctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	messages := chromedp.Console(cctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(site.URL+"/frame")); err != nil {
+		t.Fatal(err)
+	}
+	refused := false
+	for m, err := range messages {
+		if err != nil {
+			break
+		}
+		if strings.Contains(m.Text, "frame-ancestors 'none'") {
+			refused = true
+			break
+		}
+	}
+	if !refused {
+		t.Error("the browser did not refuse to show the Admin Center in another site's frame")
+	}
+
+	err = chromedp.Do(ctx, chromedp.Navigate(e.url("/admin/security")), chromedp.WaitEnabled(chromedp.ID("save")))
+	if err != nil {
+		t.Errorf("the admin is no longer signed in after the other site's visit: %v", err)
 	}
 }

@@ -79,6 +79,7 @@ var onRedisTests = map[string]func(*testing.T){
 var notOnRedis = map[string]string{
 	"TestAdminCenterInBrowser":   "a headless Chromium run; its store calls are TestAdminCenterSecurityPage's",
 	"TestLoginRedirectInBrowser": "a headless Chromium run; its store calls are TestLoginPageFormAction's",
+	"TestForeignPageInBrowser":   "a headless Chromium run; its store calls are TestCrossOriginPostsRefused's",
 }
 
 // TestOnRedis runs every protocol test again with a Redis store.
