@@ -34,6 +34,7 @@ cross:
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: files above need formatting'; exit 1; }
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 
 demo:
 	$(GO) run ./cmd/walkme-demo

@@ -88,7 +88,7 @@ func browserShaped(r *http.Request) error {
 	case r.Header.Get("Referer") != "":
 		return errors.New("requests from web pages (a Referer header) are refused")
 	case r.Host != Host:
-		return fmt.Errorf("Host %q is refused: the local API answers only Host %q", r.Host, Host)
+		return fmt.Errorf("host %q is refused: the local API answers only Host %q", r.Host, Host)
 	}
 	return nil
 }

@@ -91,7 +91,7 @@ func infoPlist(version string) ([]byte, error) {
 		"NSHumanReadableCopyright":      "Copyright WalkMe Ltd.",
 	}, plist.XMLFormat, "\t")
 	if err != nil {
-		return nil, fmt.Errorf("Info.plist: %w", err)
+		return nil, fmt.Errorf("write Info.plist: %w", err)
 	}
 	return b, nil
 }
