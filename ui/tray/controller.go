@@ -14,7 +14,8 @@ import (
 
 // view is the native tray: systray in production.
 type view interface {
-	// show puts m on screen. It is called from one goroutine at a time.
+	// show puts m on screen. It is called from one goroutine at a time,
+	// with models in the order they were built.
 	show(m menu.Model)
 	// quit ends the tray.
 	quit()
@@ -30,8 +31,16 @@ type controller struct {
 	st      localapi.Status
 	up      bool
 	model   menu.Model
+	built   uint64 // models built so far; each update's model has its number
 	notices menu.Notices
 	warn    *time.Timer // fires when the idle warning is due
+
+	// showMu serialises drawing. update runs on the event stream's goroutine
+	// and on the idle-warning timer's; drawing outside c.mu keeps D-Bus calls
+	// from holding up readers, and shown keeps an older model from
+	// replacing a newer one that was drawn first.
+	showMu sync.Mutex
+	shown  uint64 // the number of the model on screen
 }
 
 func newController(o Options, v view) *controller {
@@ -96,9 +105,22 @@ func (c *controller) update(st localapi.Status, up bool) {
 		c.schedule(next)
 	}
 	c.model = m
+	c.built++
+	seq := c.built
 	c.mu.Unlock()
-	c.view.show(m)
+	c.draw(seq, m)
 	c.send(due)
+}
+
+// draw shows model number seq unless a newer one is on screen already.
+func (c *controller) draw(seq uint64, m menu.Model) {
+	c.showMu.Lock()
+	defer c.showMu.Unlock()
+	if seq <= c.shown {
+		return
+	}
+	c.shown = seq
+	c.view.show(m)
 }
 
 func (c *controller) build() menu.Model {
