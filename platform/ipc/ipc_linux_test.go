@@ -38,7 +38,7 @@ func TestRefusesPeerOfAnotherUID(t *testing.T) {
 	testenv.Root(t)
 	top := publicDir(t)
 	path := filepath.Join(top, "a", "agent.sock")
-	listen(t, path)
+	mustListen(t, path)
 	// For this test only: let uid 65534 reach the socket, so that the
 	// peer-uid check is what stops it.
 	if err := os.Chmod(filepath.Dir(path), 0o711); err != nil {

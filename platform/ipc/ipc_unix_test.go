@@ -28,7 +28,7 @@ func serve(l net.Listener) {
 	}
 }
 
-func listen(t *testing.T, path string) net.Listener {
+func mustListen(t *testing.T, path string) net.Listener {
 	t.Helper()
 	l, err := Listen(path)
 	if err != nil {
@@ -56,7 +56,7 @@ func hello(t *testing.T, path string) {
 
 func TestRoundTripAndModes(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "walkme-agent", "agent.sock")
-	listen(t, path)
+	mustListen(t, path)
 	hello(t, path)
 	hello(t, path)
 	for name, want := range map[string]os.FileMode{filepath.Dir(path): 0o700, path: 0o600} {
@@ -75,7 +75,7 @@ func TestRoundTripAndModes(t *testing.T) {
 
 func TestSecondListenIsAlreadyRunning(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "a", "agent.sock")
-	first := listen(t, path)
+	first := mustListen(t, path)
 	if _, err := Listen(path); !errors.Is(err, ErrAlreadyRunning) {
 		t.Fatalf("second Listen = %v, want ErrAlreadyRunning", err)
 	}
@@ -85,7 +85,7 @@ func TestSecondListenIsAlreadyRunning(t *testing.T) {
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Errorf("socket still there after Close: %v", err)
 	}
-	listen(t, path)
+	mustListen(t, path)
 	hello(t, path)
 }
 
@@ -104,7 +104,7 @@ func TestStaleSocketReplaced(t *testing.T) {
 	if _, err := Dial(context.Background(), path); !errors.Is(err, ErrNotRunning) {
 		t.Fatalf("Dial on a stale socket = %v, want ErrNotRunning", err)
 	}
-	listen(t, path)
+	mustListen(t, path)
 	hello(t, path)
 }
 

@@ -14,9 +14,9 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// DefaultPath is the agent's pipe for the current user:
+// defaultPath is the agent's pipe for the current user:
 // \\.\pipe\walkme-agent-<user SID>. Pipe names are machine-wide, hence the SID.
-func DefaultPath() string {
+func defaultPath() string {
 	sid, err := userSID()
 	if err != nil {
 		return `\\.\pipe\walkme-agent`
@@ -32,15 +32,15 @@ func userSID() (string, error) {
 	return u.User.Sid.String(), nil
 }
 
-// Listen creates the named pipe path with a DACL that admits only the current
+// listen creates the named pipe path with a DACL that admits only the current
 // user (protected, so nothing is inherited).
 //
 // Two things make it the single-instance lock: an exclusively opened lock
 // file in the user's %LOCALAPPDATA%\WalkMe, held for the listener's life, and
 // go-winio's first-instance semantics (it creates the pipe with FILE_CREATE,
 // which fails if the pipe exists; Wine does not enforce that, the file lock
-// works everywhere). Either way Listen fails with ErrAlreadyRunning.
-func Listen(path string) (net.Listener, error) {
+// works everywhere). Either way listen fails with ErrAlreadyRunning.
+func listen(path string) (net.Listener, error) {
 	sid, err := userSID()
 	if err != nil {
 		return nil, err
@@ -123,8 +123,8 @@ func isTaken(err error) bool {
 		errors.Is(err, windows.ERROR_ALREADY_EXISTS) || errors.Is(err, windows.ERROR_FILE_EXISTS)
 }
 
-// Dial connects to the agent's pipe.
-func Dial(ctx context.Context, path string) (net.Conn, error) {
+// dial connects to the agent's pipe.
+func dial(ctx context.Context, path string) (net.Conn, error) {
 	c, err := winio.DialPipeContext(ctx, path)
 	if errors.Is(err, windows.ERROR_FILE_NOT_FOUND) {
 		return nil, fmt.Errorf("%w (no agent listens on %s)", ErrNotRunning, path)

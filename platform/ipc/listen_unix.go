@@ -17,7 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Listen listens on the unix socket path, for the current user only:
+// listen listens on the unix socket path, for the current user only:
 //   - the socket's directory is created 0700 and refused if it belongs to
 //     someone else or is open to group or others;
 //   - an exclusive flock on agent.lock in that directory, held until the
@@ -26,7 +26,7 @@ import (
 //   - the socket is 0600, and every accepted connection whose peer is
 //     another uid is closed at once (logged at WARN), so Accept only returns
 //     the user's own.
-func Listen(path string) (net.Listener, error) {
+func listen(path string) (net.Listener, error) {
 	dir := filepath.Dir(path)
 	if err := privateDir(dir); err != nil {
 		return nil, err
@@ -156,8 +156,8 @@ func peerUID(c *net.UnixConn) (int, error) {
 	return uid, credErr
 }
 
-// Dial connects to the agent listening on path.
-func Dial(ctx context.Context, path string) (net.Conn, error) {
+// dial connects to the agent listening on path.
+func dial(ctx context.Context, path string) (net.Conn, error) {
 	var d net.Dialer
 	c, err := d.DialContext(ctx, "unix", path)
 	if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ECONNREFUSED) {

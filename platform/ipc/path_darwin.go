@@ -5,10 +5,10 @@ import (
 	"path/filepath"
 )
 
-// DefaultPath is where the agent's socket lives for the current user:
+// defaultPath is where the agent's socket lives for the current user:
 // $TMPDIR/walkme-agent/agent.sock ($TMPDIR is per user on macOS, under
 // /var/folders), or ~/Library/Application Support/WalkMe/agent.sock without it.
-func DefaultPath() string {
+func defaultPath() string {
 	if dir := os.Getenv("TMPDIR"); dir != "" {
 		return filepath.Join(dir, "walkme-agent", "agent.sock")
 	}

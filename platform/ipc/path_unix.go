@@ -8,10 +8,10 @@ import (
 	"strconv"
 )
 
-// DefaultPath is where the agent's socket lives for the current user:
+// defaultPath is where the agent's socket lives for the current user:
 // $XDG_RUNTIME_DIR/walkme-agent/agent.sock, or /tmp/walkme-agent-<uid>/agent.sock
 // when the session has no runtime directory.
-func DefaultPath() string {
+func defaultPath() string {
 	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
 		return filepath.Join(dir, "walkme-agent", "agent.sock")
 	}

@@ -10,6 +10,7 @@
 package service
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -63,6 +64,26 @@ func (o Options) command() ([]string, error) {
 	}
 	return append(argv, runSubcommand), nil
 }
+
+// The API is here, the same on every OS; service_linux.go, service_darwin.go
+// and service_windows.go implement it unexported.
+
+// Install installs the agent for the current user so that it starts at
+// logon, replacing (and so repairing) an earlier installation.
+func Install(ctx context.Context, o Options) error { return install(ctx, o) }
+
+// Uninstall removes what Install installed (ErrNotInstalled when nothing).
+func Uninstall(ctx context.Context, o Options) error { return uninstall(ctx, o) }
+
+// Start starts the installed agent now.
+func Start(ctx context.Context, o Options) error { return start(ctx, o) }
+
+// Stop stops the agent until the next logon or Start (not on Windows, which
+// has no service manager for it: quit it from the tray there).
+func Stop(ctx context.Context, o Options) error { return stop(ctx, o) }
+
+// Status describes the installation in one line for `service status`.
+func Status(ctx context.Context) (string, error) { return status(ctx) }
 
 func (o Options) logger() *slog.Logger {
 	if o.Logger != nil {

@@ -49,8 +49,8 @@ func newService(o Options) (kservice.Service, error) {
 	})
 }
 
-// Install writes the user's LaunchAgent (replacing an earlier one) and loads it.
-func Install(ctx context.Context, o Options) error {
+// install writes the user's LaunchAgent (replacing an earlier one) and loads it.
+func install(ctx context.Context, o Options) error {
 	if _, err := os.Stat(packageAgent); err == nil {
 		return fmt.Errorf("install: the WalkMe Agent package already starts the agent for every user (%s)", packageAgent)
 	}
@@ -73,8 +73,8 @@ func Install(ctx context.Context, o Options) error {
 	return nil
 }
 
-// Uninstall unloads and removes the user's LaunchAgent.
-func Uninstall(ctx context.Context, o Options) error {
+// uninstall unloads and removes the user's LaunchAgent.
+func uninstall(ctx context.Context, o Options) error {
 	s, err := newService(o)
 	if err != nil {
 		return fmt.Errorf("uninstall: %w", err)
@@ -89,8 +89,8 @@ func Uninstall(ctx context.Context, o Options) error {
 	return nil
 }
 
-// Start loads the LaunchAgent, which starts the agent.
-func Start(ctx context.Context, o Options) error {
+// start loads the LaunchAgent, which starts the agent.
+func start(ctx context.Context, o Options) error {
 	s, err := newService(o)
 	if err != nil {
 		return fmt.Errorf("start: %w", err)
@@ -101,8 +101,8 @@ func Start(ctx context.Context, o Options) error {
 	return nil
 }
 
-// Stop unloads the LaunchAgent until the next logon or Start.
-func Stop(ctx context.Context, o Options) error {
+// stop unloads the LaunchAgent until the next logon or Start.
+func stop(ctx context.Context, o Options) error {
 	s, err := newService(o)
 	if err != nil {
 		return fmt.Errorf("stop: %w", err)
@@ -113,8 +113,8 @@ func Stop(ctx context.Context, o Options) error {
 	return nil
 }
 
-// Status describes the installation in one line.
-func Status(ctx context.Context) (string, error) {
+// status describes the installation in one line.
+func status(ctx context.Context) (string, error) {
 	s, err := newService(Options{})
 	if err != nil {
 		return "", fmt.Errorf("status: %w", err)

@@ -30,9 +30,9 @@ func userUnitPath() (string, error) {
 	return filepath.Join(dir, "systemd", "user", UnitName), nil
 }
 
-// Install writes the user unit and enables it so that it starts at logon.
+// install writes the user unit and enables it so that it starts at logon.
 // It replaces an earlier unit, so it also repairs one.
-func Install(ctx context.Context, o Options) error {
+func install(ctx context.Context, o Options) error {
 	unit, err := SystemdUnit(o)
 	if err != nil {
 		return fmt.Errorf("install: %w", err)
@@ -56,8 +56,8 @@ func Install(ctx context.Context, o Options) error {
 	return nil
 }
 
-// Uninstall stops and disables the user unit and removes it.
-func Uninstall(ctx context.Context, o Options) error {
+// uninstall stops and disables the user unit and removes it.
+func uninstall(ctx context.Context, o Options) error {
 	path, err := userUnitPath()
 	if err != nil {
 		return fmt.Errorf("uninstall: %w", err)
@@ -77,8 +77,8 @@ func Uninstall(ctx context.Context, o Options) error {
 	return nil
 }
 
-// Start starts the agent now through the user's systemd manager.
-func Start(ctx context.Context, o Options) error {
+// start starts the agent now through the user's systemd manager.
+func start(ctx context.Context, o Options) error {
 	if err := requireInstalled(); err != nil {
 		return fmt.Errorf("start: %w", err)
 	}
@@ -89,8 +89,8 @@ func Start(ctx context.Context, o Options) error {
 	return nil
 }
 
-// Stop stops the agent until the next logon or Start.
-func Stop(ctx context.Context, o Options) error {
+// stop stops the agent until the next logon or Start.
+func stop(ctx context.Context, o Options) error {
 	if err := requireInstalled(); err != nil {
 		return fmt.Errorf("stop: %w", err)
 	}
@@ -101,9 +101,9 @@ func Stop(ctx context.Context, o Options) error {
 	return nil
 }
 
-// Status describes the installation in one line, such as
+// status describes the installation in one line, such as
 // "enabled, active (/home/u/.config/systemd/user/walkme-agent.service)".
-func Status(ctx context.Context) (string, error) {
+func status(ctx context.Context) (string, error) {
 	path, err := installedUnit()
 	if err != nil {
 		return "not installed", nil

@@ -10,8 +10,8 @@ import (
 
 var errUnsupported = fmt.Errorf("service: not supported on this OS: %w", errors.ErrUnsupported)
 
-func Install(context.Context, Options) error   { return errUnsupported }
-func Uninstall(context.Context, Options) error { return errUnsupported }
-func Start(context.Context, Options) error     { return errUnsupported }
-func Stop(context.Context, Options) error      { return errUnsupported }
-func Status(context.Context) (string, error)   { return "", errUnsupported }
+func install(context.Context, Options) error   { return errUnsupported }
+func uninstall(context.Context, Options) error { return errUnsupported }
+func start(context.Context, Options) error     { return errUnsupported }
+func stop(context.Context, Options) error      { return errUnsupported }
+func status(context.Context) (string, error)   { return "", errUnsupported }

@@ -18,8 +18,8 @@ import (
 
 const runKey = `Software\Microsoft\Windows\CurrentVersion\Run`
 
-// Install adds the Run value (replacing an earlier one).
-func Install(ctx context.Context, o Options) error {
+// install adds the Run value (replacing an earlier one).
+func install(ctx context.Context, o Options) error {
 	if machineRunValue() != "" {
 		return fmt.Errorf("install: the WalkMe Agent MSI already starts the agent for every user (HKLM\\%s)", runKey)
 	}
@@ -39,8 +39,8 @@ func Install(ctx context.Context, o Options) error {
 	return nil
 }
 
-// Uninstall removes the Run value. A running agent keeps running until it quits.
-func Uninstall(ctx context.Context, o Options) error {
+// uninstall removes the Run value. A running agent keeps running until it quits.
+func uninstall(ctx context.Context, o Options) error {
 	k, err := registry.OpenKey(registry.CURRENT_USER, runKey, registry.SET_VALUE)
 	if err != nil {
 		return fmt.Errorf("uninstall: open HKCU\\%s: %w", runKey, err)
@@ -56,8 +56,8 @@ func Uninstall(ctx context.Context, o Options) error {
 	return nil
 }
 
-// Start starts the agent now, detached from the console, as logon would.
-func Start(ctx context.Context, o Options) error {
+// start starts the agent now, detached from the console, as logon would.
+func start(ctx context.Context, o Options) error {
 	argv, err := o.command()
 	if err != nil {
 		return fmt.Errorf("start: %w", err)
@@ -74,14 +74,14 @@ func Start(ctx context.Context, o Options) error {
 	return cmd.Process.Release()
 }
 
-// Stop is not done here on Windows: there is no service manager to ask. The
+// stop is not done here on Windows: there is no service manager to ask. The
 // agent is stopped through its own local API (or "Quit" in the tray).
-func Stop(ctx context.Context, o Options) error {
+func stop(ctx context.Context, o Options) error {
 	return fmt.Errorf("stop: quit the agent from the tray or its local API on Windows: %w", errors.ErrUnsupported)
 }
 
-// Status reports whether the agent starts at logon, and from which key.
-func Status(ctx context.Context) (string, error) {
+// status reports whether the agent starts at logon, and from which key.
+func status(ctx context.Context) (string, error) {
 	for _, root := range []struct {
 		key  registry.Key
 		name string
