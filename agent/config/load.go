@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 )
 
 // Options says where Load looks.
@@ -16,10 +17,13 @@ type Options struct {
 	File string
 	// FileFromEnv says File came from $WALKME_AGENT_CONFIG (for messages).
 	FileFromEnv bool
+	// Machine are machine configuration layers that live outside files
+	// (on Windows the registry key the MSI writes: platform/policy.Machine),
+	// below the machine file: the file is what IT writes on this machine
+	// afterwards, so it is the later and more deliberate choice.
+	Machine []Layer
 	// MachineFile is the machine-wide file; "" means the OS default
-	// (DefaultMachineFile), and on Windows also the machine registry key
-	// HKLM\SOFTWARE\WalkMe\Agent that the MSI writes, below that file. A
-	// MachineFile that is set replaces both. A missing machine file is fine.
+	// (DefaultMachineFile). A missing machine file is fine.
 	MachineFile string
 	// UserFile is the user's file; "" means the OS default (DefaultUserFile).
 	// A missing user file is fine.
@@ -37,8 +41,8 @@ type Loaded struct {
 	Warnings []error   // non-fatal: ignored values, unknown policy keys
 }
 
-// Load merges defaults < machine registry key (Windows) < machine file <
-// user file (or Options.File) < managed policy, checks every value and
+// Load merges defaults < Options.Machine < machine file < user file (or
+// Options.File) < managed policy, checks every value and
 // validates the result.
 //
 // Any error — a file that does not parse, an unknown key, a value of the
@@ -67,15 +71,16 @@ func Load(opts Options) (*Loaded, error) {
 	return loaded, nil
 }
 
-// fileLayers reads the machine layers and the user file (or Options.File).
+// fileLayers returns Options.Machine, then the machine file and the user
+// file (or Options.File).
 func fileLayers(opts Options) ([]Layer, []error) {
-	var layers []Layer
+	layers := slices.Clone(opts.Machine)
 	var errs []error
-	if opts.MachineFile == "" {
-		layers, errs = defaultMachineLayers()
-	} else {
-		layers, errs = readOptional(layers, errs, Source{Kind: KindMachine, Path: opts.MachineFile})
+	machine := opts.MachineFile
+	if machine == "" {
+		machine = DefaultMachineFile()
 	}
+	layers, errs = readOptional(layers, errs, Source{Kind: KindMachine, Path: machine})
 	user := Source{Kind: KindUser, Path: opts.UserFile}
 	switch {
 	case opts.File != "" && opts.FileFromEnv:

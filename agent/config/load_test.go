@@ -267,3 +267,27 @@ func TestSourceString(t *testing.T) {
 		}
 	}
 }
+
+// TestMachineLayersBelowTheMachineFile: the layers the caller reads from the
+// OS (on Windows the registry key the MSI writes) sit below the machine
+// file, key by key, and are not locked.
+func TestMachineLayersBelowTheMachineFile(t *testing.T) {
+	f := newFiles(t, `{"LogLevel": "debug"}`, "")
+	opts := f.opts()
+	registry := config.Source{Kind: config.KindRegistry, Path: `HKLM\SOFTWARE\WalkMe\Agent`}
+	opts.Machine = []config.Layer{{Source: registry, Values: map[string]any{
+		"ServerURL": "https://sso.example.com", "LogLevel": "warn", "DevMode": uint32(1)}}}
+	l, err := config.Load(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := setting(t, l, "LogLevel"); s.Value != "debug" || s.Source.Kind != config.KindMachine {
+		t.Errorf("LogLevel = %q from %v, want debug from the machine file", s.Value, s.Source)
+	}
+	if s := setting(t, l, "ServerURL"); s.Value != "https://sso.example.com" || s.Source != registry || s.Locked {
+		t.Errorf("ServerURL = %q from %v locked=%v, want it from the registry layer, unlocked", s.Value, s.Source, s.Locked)
+	}
+	if !l.Config.DevMode {
+		t.Error("DevMode from a registry DWORD 1 was not set")
+	}
+}

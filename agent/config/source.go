@@ -5,7 +5,7 @@ import "fmt"
 // Source kinds, lowest precedence first.
 const (
 	KindDefault  = "default"  // built in
-	KindRegistry = "registry" // Windows: the machine configuration the MSI writes (HKLM\SOFTWARE\WalkMe\Agent)
+	KindRegistry = "registry" // Windows: the machine configuration the MSI writes (platform/policy.MachineKey)
 	KindMachine  = "machine"  // the machine-wide config file
 	KindUser     = "user"     // the user's config file
 	KindFile     = "file"     // a file named by --config

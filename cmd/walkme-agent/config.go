@@ -12,11 +12,15 @@ import (
 
 // loadConfig merges defaults, files and managed policy.
 func (g *globals) loadConfig() (*config.Loaded, error) {
+	machine, err := policy.Machine()
+	if err != nil {
+		return nil, err
+	}
 	layers, err := policy.Read()
 	if err != nil {
 		return nil, err
 	}
-	return config.Load(config.Options{File: g.configFile, FileFromEnv: g.configFromEnv, Policy: layers})
+	return config.Load(config.Options{File: g.configFile, FileFromEnv: g.configFromEnv, Machine: machine, Policy: layers})
 }
 
 func cmdConfig(ctx context.Context, g *globals, args []string) int {

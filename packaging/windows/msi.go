@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/walkme/session-agent/agent/config"
+	"github.com/walkme/session-agent/platform/policy"
 )
 
 //go:embed walkme-agent.wxs
@@ -40,7 +40,7 @@ var Properties = []struct{ Property, Key string }{
 // MachineKey is the HKLM key the MSI's properties write: the machine
 // configuration, below user settings and managed policy, which the agent
 // reads as its Windows machine layer.
-const MachineKey = config.WindowsMachineKey
+const MachineKey = policy.MachineKey
 
 // UpgradeCode identifies the product across versions (MajorUpgrade).
 const UpgradeCode = "{1673A183-D831-4FD8-B34F-4E5748625E15}"

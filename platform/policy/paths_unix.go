@@ -9,12 +9,12 @@ import (
 	"github.com/walkme/session-agent/agent/config"
 )
 
-// Read returns the managed policy layers of this machine, machine before
-// user. No policy is no layers and no error.
-func Read() ([]config.Layer, error) { return ReadFrom(paths()...) }
+func read() ([]config.Layer, error) { return ReadFrom(paths()...) }
 
-// Watch signals when any policy source changed (polled every interval),
-// until ctx ends.
-func Watch(ctx context.Context, every time.Duration) <-chan struct{} {
+func watch(ctx context.Context, every time.Duration) <-chan struct{} {
 	return WatchFrom(ctx, every, paths()...)
 }
+
+// machine: outside Windows the machine configuration is only the machine
+// file, which agent/config reads.
+func machine() ([]config.Layer, error) { return nil, nil }

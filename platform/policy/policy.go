@@ -26,6 +26,29 @@ import (
 	"howett.net/plist"
 )
 
+// The API is here, the same on every OS; paths_unix.go and
+// registry_windows.go implement it unexported.
+
+// Read returns the managed policy layers of this machine, machine before
+// user. No policy is no layers and no error.
+func Read() ([]config.Layer, error) { return read() }
+
+// Watch signals when any policy source changed (polled every interval),
+// until ctx ends. On Windows it also signals changes of the machine
+// configuration key (MachineKey).
+func Watch(ctx context.Context, every time.Duration) <-chan struct{} { return watch(ctx, every) }
+
+// Machine returns the machine configuration layers that live outside files,
+// for config.Options.Machine: on Windows the registry key the MSI writes
+// (MachineKey under HKLM, unlocked, below the machine file); none elsewhere.
+func Machine() ([]config.Layer, error) { return machine() }
+
+// MachineKey is the registry key, under HKLM, where the MSI writes the
+// machine configuration from its properties (SERVER_URL and the others): one
+// value per key, REG_SZ for strings and durations, REG_MULTI_SZ for lists,
+// REG_DWORD for DevMode. It is not a policy key: its values are not locked.
+const MachineKey = `SOFTWARE\WalkMe\Agent`
+
 // Where each OS keeps managed policy.
 const (
 	LinuxFile             = "/etc/walkme-agent/policy.json"  // a JSON object

@@ -7,8 +7,9 @@ import (
 )
 
 // TestWindowsUnderWine cross-compiles this package's tests for
-// windows/amd64 and runs them under Wine: the registry policy reader
-// against real registry keys.
+// windows/amd64 and runs them under Wine: the registry policy reader and
+// the machine configuration key the MSI writes, against real registry keys.
 func TestWindowsUnderWine(t *testing.T) {
-	testenv.RunWindowsTests(t, ".", "TestRegistryPolicy", "TestRegistryValueTypes", "TestRegistryWatchState")
+	testenv.RunWindowsTests(t, ".", "TestRegistryPolicy", "TestRegistryValueTypes", "TestRegistryWatchState",
+		"TestMachineRegistry", "TestMachineFileBeatsRegistry", "TestMachineRegistryErrors")
 }
