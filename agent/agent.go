@@ -72,8 +72,10 @@ type Agent struct {
 	refresh  string       // the current refresh token (in the keychain, or owed to it)
 	access   string       // the current access token, memory only
 	deleted  <-chan error // the last session end's keychain delete
-	rotating *rotation    // a renewal's answer waiting for its keychain write
-	login    *pendingLogin
+	// requestID is the id of the renewals of requestFor (renewRequest).
+	requestID, requestFor string
+	rotating              *rotation // a renewal's answer waiting for its keychain write
+	login                 *pendingLogin
 
 	checked       chan checkResult  // answers to the idle check (check.go)
 	revoked       chan revokeResult // answers to a pending sign-out's revocation (signout.go)

@@ -44,6 +44,10 @@ type rig struct {
 	delay    atomic.Int64 // extra latency of /token answers, in ns
 	tokens   atomic.Int64 // POST /token requests the server saw
 	skew     atomic.Int64 // how far the server's clock runs ahead, in ns
+	lose     atomic.Bool  // the server rotates, but its /token answers never arrive
+	cfg      config.Config
+	adjust   func(*agent.Options) // a test's last word on the agent's options
+	stop     func() // stops the agent
 
 	mu     sync.Mutex
 	issued []string // refresh tokens the server handed out, oldest first
@@ -59,6 +63,12 @@ func (r *rig) noteIssued(body []byte) {
 		r.issued = append(r.issued, v.RefreshToken)
 		r.mu.Unlock()
 	}
+}
+
+func (r *rig) issuedCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.issued)
 }
 
 // lastIssued is the refresh token the server handed out last.
@@ -137,6 +147,10 @@ func startRigWith(t *testing.T, interval time.Duration, kc keychain.Keychain, ad
 		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, req)
 		r.noteIssued(rec.Body.Bytes())
+		if r.lose.Load() {
+			<-req.Context().Done() // the client gives up (or dies) first
+			return
+		}
 		maps.Copy(w.Header(), rec.Header())
 		w.WriteHeader(rec.Code)
 		w.Write(rec.Body.Bytes())
@@ -153,23 +167,33 @@ func startRigWith(t *testing.T, interval time.Duration, kc keychain.Keychain, ad
 			t.Fatal(err)
 		}
 	}
+	r.cfg, r.adjust = cfg, adjust
+	r.startAgent(t)
+	return r
+}
+
+// startAgent starts an agent (again) on the rig's keychain and server.
+func (r *rig) startAgent(t *testing.T) {
+	t.Helper()
+	quiet := slog.New(slog.DiscardHandler)
 	opts := agent.Options{
-		Config: cfg, Keychain: r.kc, Presence: r.presence, Logger: quiet,
-		Auth: auth.New(auth.Options{Issuer: issuer, ClientID: cfg.ClientID, Logger: quiet}),
+		Config: r.cfg, Keychain: r.kc, Presence: r.presence, Logger: quiet,
+		Auth: auth.New(auth.Options{Issuer: r.issuer, ClientID: r.cfg.ClientID, Logger: quiet}),
 	}
-	if adjust != nil {
-		adjust(&opts)
+	if r.adjust != nil {
+		r.adjust(&opts)
 	}
+	var err error
 	r.a, err = agent.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, stop := context.WithCancel(ctx)
+	runCtx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { r.a.Run(runCtx); close(done) }()
-	t.Cleanup(func() { stop(); <-done })
+	r.stop = sync.OnceFunc(func() { stop(); <-done })
+	t.Cleanup(r.stop)
 	r.client = serveAPI(t, r.a)
-	return r
 }
 
 // serveAPI serves b's local API on a unix socket and returns a client of it.

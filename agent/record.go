@@ -20,10 +20,13 @@ type record struct {
 	TimeoutSeconds float64   `json:"timeout_seconds"`
 	LapsesAt       time.Time `json:"lapses_at"`
 	// RenewingSince marks a renewal sent and not yet stored. If the agent
-	// dies before storing the rotated token, the next start renews at once:
-	// the server answers the old token with the same successor for a short
-	// grace (60 s), so a crash in that window loses nothing.
-	RenewingSince *time.Time `json:"renewing_since,omitempty"`
+	// dies before storing the rotated token, the next start renews at once
+	// with the same token and RenewingRequest: the server answers the old
+	// token with the same successor for a short grace (60 s), and past it
+	// when the request repeats the one that rotated it (see renewRequest),
+	// so a crash in that window loses nothing, however late the restart.
+	RenewingSince   *time.Time `json:"renewing_since,omitempty"`
+	RenewingRequest string     `json:"renewing_request,omitempty"`
 	// PendingRevocation is the token of a signed-out session whose
 	// revocation has not reached the server yet; it is used for nothing
 	// else. A record may hold only it (RefreshToken "": no session).

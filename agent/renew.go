@@ -2,8 +2,9 @@ package agent
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
-	"math/rand/v2"
+	mrand "math/rand/v2"
 	"net"
 	"time"
 
@@ -25,6 +26,7 @@ func (a *Agent) startRenewal(use session.Usage) {
 	ctx := a.ctx
 	sentAt := a.now()
 	refresh := a.refresh
+	reqID := a.renewRequest()
 	// Mark the renewal as under way in the keychain before sending it (see
 	// record.RenewingSince): an agent that dies before storing the answer
 	// then knows at its next start that the stored token may be superseded.
@@ -32,7 +34,7 @@ func (a *Agent) startRenewal(use session.Usage) {
 	if v := a.m.View(); v.Session != nil {
 		rec := a.newRecord(refresh, *v.Session)
 		wallSent := a.opts.Wall(sentAt)
-		rec.RenewingSince = &wallSent
+		rec.RenewingSince, rec.RenewingRequest = &wallSent, reqID
 		if b, err := rec.marshal(); err == nil {
 			marked = a.keeper.put(b)
 		}
@@ -52,7 +54,7 @@ func (a *Agent) startRenewal(use session.Usage) {
 		}
 		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		tok, err := a.opts.Auth.Refresh(rctx, refresh, auth.Usage{InUse: use.InUse, Idle: use.Idle})
+		tok, err := a.opts.Auth.Refresh(rctx, refresh, auth.Usage{InUse: use.InUse, Idle: use.Idle, RequestID: reqID})
 		// Every answer reaches the loop while it runs, so the machine never
 		// waits for one that was dropped.
 		select {
@@ -60,6 +62,24 @@ func (a *Agent) startRenewal(use session.Usage) {
 		case <-a.stopped:
 		}
 	}()
+}
+
+// renewRequest is the id of the renewals of the current token: every attempt
+// to renew one token carries the same id, and a new token gets a new one.
+// So a renewal whose answer was lost — to a network error after the server
+// rotated, or to a crash before the keychain write, with the id kept in the
+// record's mark — is repeated as the same request, and walkme-sessiond
+// answers it with the successor it already made, even past the 60 s reuse
+// grace, instead of taking the repeat for a stolen token and revoking the
+// session. (The alternative, a server that accepts any superseded token
+// past the grace while its successor is unused, would also hand the session
+// to a thief replaying an old token; the id limits the retry to the client
+// that made the request.) Loop goroutine only.
+func (a *Agent) renewRequest() string {
+	if a.requestFor != a.refresh || a.requestID == "" {
+		a.requestID, a.requestFor = rand.Text(), a.refresh
+	}
+	return a.requestID
 }
 
 // rotation is a renewal's answer whose rotated token is being written to the
@@ -163,4 +183,4 @@ func kindName(kind int) string {
 	return "transient"
 }
 
-func jitter() float64 { return rand.Float64() }
+func jitter() float64 { return mrand.Float64() }

@@ -84,6 +84,9 @@ func (a *Agent) applyRestore(r readResult) session.Action {
 	// been rotated by an answer that never arrived. Collect the successor
 	// now: a provider answers the old token with that same successor for a
 	// grace after the rotation (60 s for walkme-sessiond).
+	if rec.RenewingRequest != "" {
+		a.requestID, a.requestFor = rec.RenewingRequest, rec.RefreshToken // repeat the lost request
+	}
 	a.log.Info("a renewal was interrupted; renewing at once to collect the rotated token",
 		"since", now.Sub(a.opts.FromWall(*rec.RenewingSince)).Round(time.Second))
 	a.carryOut(act)

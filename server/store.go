@@ -250,6 +250,7 @@ type RefreshToken struct {
 	IssuedAt  time.Time
 	Successor string    // hash of its successor, once rotated
 	RotatedAt time.Time // when it was rotated
+	RotatedBy string    // the Rotation.RequestID that rotated it ("" when none)
 }
 
 // Rotation asks a Store to redeem the refresh token Hash at Now.
@@ -258,9 +259,10 @@ type RefreshToken struct {
 // token; RotateEnded when the session is ended or lapsed; when the token
 // has no successor yet, records SuccessorHash as its successor, stores
 // the successor and renews the session (RotateRotated); when it has one
-// that is unused and Now is within Grace of the rotation, renews the
-// session (RotateReplayed, same successor); otherwise ends the session
-// with reason "reuse" (RotateReused).
+// that is unused and Now is within Grace of the rotation — or later, when
+// RequestID repeats the request that rotated it — renews the session
+// (RotateReplayed, same successor); otherwise ends the session with reason
+// "reuse" (RotateReused).
 //
 // A renewal sets LastUse (clamped, see Session.RenewedDeadline), InUse,
 // RenewedTimeout and Deadline. When the reported last use is a full timeout
@@ -275,6 +277,19 @@ type Rotation struct {
 	LastUse time.Time
 	// InUse: the client reported a product open.
 	InUse bool
+	// RequestID identifies the client's request (hashed; "" when it sent
+	// none). It is recorded with a rotation, and a repeat of that same
+	// request is answered past Grace: the client is retrying an answer it
+	// lost (a crash between the server's rotation and its own keychain
+	// write, and a restart much later), which a thief replaying an older
+	// token cannot do without the id. Unlike a longer grace, a stolen token
+	// presented after the grace is still detected as reuse.
+	RequestID string
+}
+
+// Retrying reports whether r repeats the request that rotated t.
+func (r Rotation) Retrying(t RefreshToken) bool {
+	return r.RequestID != "" && r.RequestID == t.RotatedBy
 }
 
 // RotationOutcome is what Rotate did.

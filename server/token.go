@@ -162,7 +162,7 @@ func (s *Server) refresh(ctx context.Context, c client, token string, use usage)
 	now := s.now()
 	next := s.keys.successor(token)
 	res, err := s.store.Rotate(ctx, Rotation{ClientID: c.id, Hash: hashToken(token), SuccessorHash: hashToken(next), Now: now,
-		Grace: RotationGrace, LastUse: use.lastUse(now), InUse: use.inUse})
+		Grace: RotationGrace, LastUse: use.lastUse(now), InUse: use.inUse, RequestID: use.requestID})
 	if err != nil {
 		return tokenResponse{}, fmt.Errorf("rotate: %w", err)
 	}

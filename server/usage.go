@@ -22,15 +22,27 @@ import (
 // The server sets the deadline to (now - idle_seconds, clamped into [the
 // previous renewal, now]) + the timeout: a renewal that got through late
 // still lapses one timeout after the user stopped (R10).
+//
+// And one by which a client makes a refresh it may have to repeat
+// idempotent:
+//
+//   - request_id: the client's random id for this refresh. A client that
+//     lost the answer (it crashed before storing the rotated token) sends
+//     the same token with the same id again, and gets the same successor
+//     even after the reuse grace, as long as the successor was never used.
+//     Only the hash is stored.
 const (
 	ParamIdleSeconds = "idle_seconds"
 	ParamInUse       = "in_use"
+	ParamRequestID   = "request_id"
 )
 
 // usage is what a renewal reports about its user.
 type usage struct {
 	idle  time.Duration // since the last use, as the client measured it
 	inUse bool
+	// requestID is the hash of the client's request_id ("" when none).
+	requestID string
 }
 
 // lastUse is when the user last used a product, as seen at now.
@@ -51,6 +63,12 @@ func parseUsage(form url.Values) (usage, error) {
 			return u, &grantError{400, "invalid_request", fmt.Sprintf("%s must be a number of seconds >= 0", ParamIdleSeconds)}
 		}
 		u.idle = time.Duration(f * float64(time.Second))
+	}
+	if v := form.Get(ParamRequestID); v != "" {
+		if len(v) > 128 {
+			return u, &grantError{400, "invalid_request", fmt.Sprintf("%s is longer than 128 characters", ParamRequestID)}
+		}
+		u.requestID = hashToken(v)
 	}
 	return u, nil
 }

@@ -22,13 +22,22 @@ import (
 type Usage struct {
 	InUse bool          // a WalkMe product is open
 	Idle  time.Duration // how long ago one last was (0 while open)
+	// RequestID makes the refresh idempotent at walkme-sessiond (its
+	// request_id parameter): a refresh repeated with the same token and id,
+	// after the answer was lost, gets the same rotated token even past the
+	// reuse grace. "" sends none.
+	RequestID string
 }
 
 func (u Usage) form() url.Values {
-	return url.Values{
+	v := url.Values{
 		"in_use":       {strconv.FormatBool(u.InUse)},
 		"idle_seconds": {strconv.FormatFloat(max(u.Idle, 0).Seconds(), 'f', 3, 64)},
 	}
+	if u.RequestID != "" {
+		v.Set("request_id", u.RequestID)
+	}
+	return v
 }
 
 // Refresh renews the session with refreshToken, reporting use. When the

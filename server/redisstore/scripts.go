@@ -87,6 +87,6 @@ func token(tokenHash string, h any) (server.RefreshToken, error) {
 	}
 	return server.RefreshToken{
 		Hash: tokenHash, SessionID: m["session"], IssuedAt: fromNanos(m["issued_at"]),
-		Successor: m["successor"], RotatedAt: fromNanos(m["rotated_at"]),
+		Successor: m["successor"], RotatedAt: fromNanos(m["rotated_at"]), RotatedBy: m["rotated_by"],
 	}, nil
 }

@@ -118,7 +118,7 @@ func (s *Store) Rotate(ctx context.Context, r server.Rotation) (server.RotationR
 		inUse = "1"
 	}
 	v, err := s.scripts.rotate.Run(ctx, s.rdb, keys, s.prefix, r.ClientID, r.SuccessorHash, nanos(r.Now),
-		strconv.FormatInt(int64(r.Grace), 10), ms(s.floor), ms(s.retention), nanos(r.LastUse), inUse).Slice()
+		strconv.FormatInt(int64(r.Grace), 10), ms(s.floor), ms(s.retention), nanos(r.LastUse), inUse, r.RequestID).Slice()
 	if err != nil {
 		return res, fmt.Errorf("rotate: %w", err)
 	}

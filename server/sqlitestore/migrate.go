@@ -101,10 +101,14 @@ UPDATE sessions SET last_use = last_renewal,
 	renewed_timeout_ns = (SELECT inactivity_timeout_ns FROM accounts WHERE name = sessions.account),
 	deadline = last_renewal + (SELECT inactivity_timeout_ns FROM accounts WHERE name = sessions.account);
 CREATE INDEX sessions_account_deadline ON sessions(account, deadline);`,
+	// 5: the client's request that rotated a token, so that a retry of it
+	// after a lost answer gets the same successor (server.Rotation.RequestID).
+	`
+ALTER TABLE refresh_tokens ADD COLUMN rotated_by TEXT NOT NULL DEFAULT '';`,
 }
 
 // SchemaVersion is the schema version this build writes.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // migrate brings the schema up to date and marks the file as ours (see
 // checkOurs for what Open lets through to here).

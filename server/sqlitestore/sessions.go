@@ -94,8 +94,8 @@ func loadSession(ctx context.Context, q querier, id string) (server.Session, err
 func loadToken(ctx context.Context, q querier, hash string) (server.RefreshToken, error) {
 	var t server.RefreshToken
 	var issued, rotated int64
-	err := q.QueryRowContext(ctx, `SELECT hash, session_id, issued_at, successor, rotated_at FROM refresh_tokens
-		WHERE hash = ?`, hash).Scan(&t.Hash, &t.SessionID, &issued, &t.Successor, &rotated)
+	err := q.QueryRowContext(ctx, `SELECT hash, session_id, issued_at, successor, rotated_at, rotated_by FROM refresh_tokens
+		WHERE hash = ?`, hash).Scan(&t.Hash, &t.SessionID, &issued, &t.Successor, &rotated, &t.RotatedBy)
 	t.IssuedAt, t.RotatedAt = fromNanos(issued), fromNanos(rotated)
 	return t, notFound(err)
 }
@@ -163,7 +163,7 @@ func rotate(ctx context.Context, tx *sql.Tx, r server.Rotation) (server.Rotation
 		if err != nil {
 			return res, err
 		}
-		if next.Successor != "" || !r.Now.Before(t.RotatedAt.Add(r.Grace)) {
+		if next.Successor != "" || (!r.Now.Before(t.RotatedAt.Add(r.Grace)) && !r.Retrying(t)) {
 			res.Outcome = server.RotateReused
 			res.Session.EndedAt, res.Session.EndReason = r.Now, "reuse"
 			return res, endSession(ctx, tx, t.SessionID, r.Now, "reuse")
@@ -182,8 +182,8 @@ func rotate(ctx context.Context, tx *sql.Tx, r server.Rotation) (server.Rotation
 			r.SuccessorHash, t.SessionID, nanos(r.Now)); err != nil {
 			return res, err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET successor = ?, rotated_at = ? WHERE hash = ?`,
-			r.SuccessorHash, nanos(r.Now), t.Hash); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET successor = ?, rotated_at = ?, rotated_by = ? WHERE hash = ?`,
+			r.SuccessorHash, nanos(r.Now), r.RequestID, t.Hash); err != nil {
 			return res, err
 		}
 		res.Outcome, res.Successor = server.RotateRotated, r.SuccessorHash

@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Sessions", testSessions},
 		{"RotateOutcomes", testRotateOutcomes},
 		{"RotateReuse", testRotateReuse},
+		{"RotateRetry", testRotateRetry},
 		{"RotateLapse", testRotateLapse},
 		{"RenewalReportsLastUse", testRenewalLastUse},
 		{"TimeoutChangeSparesRenewingSessions", testTimeoutChange},
@@ -336,6 +337,59 @@ func testRotateReuse(t *testing.T, st Store) {
 		// Every token of the session is dead now.
 		if res, _ := st.Rotate(ctx, server.Rotation{ClientID: clientID, Hash: rt1, SuccessorHash: "d", Now: at, Grace: time.Minute}); res.Outcome != server.RotateEnded {
 			t.Errorf("%s: successor after reuse: outcome %d, want ended", tc.name, res.Outcome)
+		}
+	}
+}
+
+// A client that lost the answer to a rotation repeats the same request (the
+// same RequestID) and gets the same successor, even after the grace, as long
+// as the successor was never used; any other late replay is reuse.
+func testRotateRetry(t *testing.T, st Store) {
+	ctx := context.Background()
+	u := mustUser(t, st, "acme", "r@acme.test")
+	first := t0.Add(time.Minute)
+	late := first.Add(10 * time.Minute)
+	for _, tc := range []struct {
+		name         string
+		retryID      string
+		useSuccessor bool
+		want         server.RotationOutcome
+	}{
+		{"SameRequest", "req-1", false, server.RotateReplayed},
+		{"OtherRequest", "req-2", false, server.RotateReused},
+		{"NoRequestID", "", false, server.RotateReused},
+		{"SuccessorUsed", "req-1", true, server.RotateReused},
+	} {
+		_, rt := mustSession(t, st, u)
+		rt1 := "s-" + rand.Text()
+		rot := func(hash, next, req string, at time.Time) server.RotationResult {
+			t.Helper()
+			res, err := st.Rotate(ctx, server.Rotation{ClientID: clientID, Hash: hash, SuccessorHash: next, Now: at,
+				Grace: time.Minute, RequestID: req})
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			return res
+		}
+		if res := rot(rt, rt1, "req-1", first); res.Outcome != server.RotateRotated {
+			t.Fatalf("%s: rotate: %+v", tc.name, res)
+		}
+		if tc.useSuccessor {
+			if res := rot(rt1, "u-"+rand.Text(), "req-3", first.Add(time.Second)); res.Outcome != server.RotateRotated {
+				t.Fatalf("%s: successor: %+v", tc.name, res)
+			}
+		}
+		res := rot(rt, "ignored-"+rand.Text(), tc.retryID, late)
+		if res.Outcome != tc.want {
+			t.Fatalf("%s: late replay: outcome %d, want %d", tc.name, res.Outcome, tc.want)
+		}
+		if tc.want == server.RotateReplayed {
+			if res.Successor != rt1 || !res.Session.LastRenewal.Equal(late) {
+				t.Fatalf("%s: retry answered %+v, want the same successor and a renewal", tc.name, res)
+			}
+			if res := rot(rt1, "n-"+rand.Text(), "req-4", late.Add(time.Second)); res.Outcome != server.RotateRotated {
+				t.Fatalf("%s: the successor after the retry: %+v", tc.name, res)
+			}
 		}
 	}
 }
