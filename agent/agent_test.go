@@ -47,7 +47,7 @@ type rig struct {
 	lose     atomic.Bool  // the server rotates, but its /token answers never arrive
 	cfg      config.Config
 	adjust   func(*agent.Options) // a test's last word on the agent's options
-	stop     func() // stops the agent
+	stop     func()               // stops the agent
 
 	mu     sync.Mutex
 	issued []string // refresh tokens the server handed out, oldest first
