@@ -80,6 +80,7 @@ func (a *Agent) startLogin(ctx context.Context, device bool) (*pendingLogin, err
 		exp := d.Expiry()
 		p.start = localapi.LoginStart{UserCode: d.UserCode(), VerificationURI: d.VerificationURI(),
 			VerificationURIComplete: d.VerificationURIComplete(), ExpiresAt: &exp}
+		d.InUse = a.productOpen
 		p.wait = d.Wait
 		return p, nil
 	}
@@ -90,9 +91,14 @@ func (a *Agent) startLogin(ctx context.Context, device bool) (*pendingLogin, err
 		return nil, err
 	}
 	p.start = localapi.LoginStart{AuthURL: l.AuthURL()}
+	l.InUse = a.productOpen
 	p.wait, p.close = l.Wait, l.Close
 	return p, nil
 }
+
+// productOpen says whether a WalkMe product is open, from the published
+// status (safe off the loop): a sign-in reports it to the server.
+func (a *Agent) productOpen() bool { return a.Status().Presence.Open }
 
 // awaitLogin waits for the browser (or the device code's approval), stores
 // the new session in the keychain, then signs in on the loop. It ends with

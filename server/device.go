@@ -99,7 +99,7 @@ func (s *Server) handleDeviceAuthorization(w http.ResponseWriter, r *http.Reques
 }
 
 // deviceToken answers a device's poll (RFC 8628 §3.4, §3.5).
-func (s *Server) deviceToken(ctx context.Context, c client, deviceCode string) (tokenResponse, error) {
+func (s *Server) deviceToken(ctx context.Context, c client, deviceCode string, use usage) (tokenResponse, error) {
 	if deviceCode == "" {
 		return tokenResponse{}, &grantError{http.StatusBadRequest, "invalid_request", "device_code is required"}
 	}
@@ -125,7 +125,7 @@ func (s *Server) deviceToken(ctx context.Context, c client, deviceCode string) (
 	case d.Status != DeviceApproved:
 		return tokenResponse{}, fmt.Errorf("device code in unknown state %q", d.Status)
 	}
-	return s.startSession(ctx, c, d.UserID, d.Scope, "", "", now)
+	return s.startSession(ctx, c, d.UserID, d.Scope, "", "", now, use)
 }
 
 // tooSoon reports whether a poll at now came faster than the interval

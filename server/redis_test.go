@@ -62,6 +62,7 @@ var onRedisTests = map[string]func(*testing.T){
 	"TestSessionLapsesAfterTimeout":           TestSessionLapsesAfterTimeout,
 	"TestTimeoutChangeAppliesToLiveSessions":  TestTimeoutChangeAppliesToLiveSessions,
 	"TestRenewalCountsFromLastUse":            TestRenewalCountsFromLastUse,
+	"TestIdleSignInFollowsTheChange":          TestIdleSignInFollowsTheChange,
 	"TestRevokeEndsWholeSession":              TestRevokeEndsWholeSession, "TestRevokeUnknownTokenIs200": TestRevokeUnknownTokenIs200,
 	"TestLapseDeactivatesAccessTokens": TestLapseDeactivatesAccessTokens, "TestSeedExample": TestSeedExample,
 	"TestLapseRefusesUnexpiredAccessTokens": TestLapseRefusesUnexpiredAccessTokens,

@@ -83,6 +83,30 @@ func TestTimeoutChangeAppliesToLiveSessions(t *testing.T) {
 	}
 }
 
+// A sign-in with nothing open (in_use=false on the code exchange) starts
+// idle: a timeout change lapses it one new timeout after the later of the
+// sign-in and the change, not a cadence later.
+func TestIdleSignInFollowsTheChange(t *testing.T) {
+	e := newEnv(t, false)
+	p := newPKCE()
+	code := e.signIn("user@acme.test", p)
+	tk := e.token(url.Values{"grant_type": {"authorization_code"}, "code": {code}, "code_verifier": {p.verifier},
+		"redirect_uri": {redirectURI}, server.ParamInUse: {"false"}})
+	if tk.status != 200 {
+		t.Fatalf("exchange: %d %s", tk.status, tk.Error)
+	}
+	e.clock.Advance(time.Minute)
+	e.putTimeout(e.login("admin@acme.test").AccessToken, "15m", 200) // at 1m
+	e.clock.Advance(15*time.Minute - time.Second)
+	if !e.active(tk.RefreshToken) {
+		t.Fatal("lapsed before the new timeout ran from the change")
+	}
+	e.clock.Advance(time.Second)
+	if e.active(tk.RefreshToken) {
+		t.Fatal("an idle sign-in outlived the new timeout after the change")
+	}
+}
+
 // R10 on the server: a renewal reports how long ago the user last used a
 // product, and the deadline counts from then, so a closing renewal that
 // gets through late still lapses one timeout after the close.

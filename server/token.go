@@ -68,17 +68,16 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var resp tokenResponse
-	var err error
-	switch gt := r.PostForm.Get("grant_type"); gt {
-	case "authorization_code":
-		resp, err = s.exchangeCode(r.Context(), c, r.PostForm.Get("code"), r.PostForm.Get("redirect_uri"), r.PostForm.Get("code_verifier"))
-	case "refresh_token":
-		var use usage
-		if use, err = parseUsage(r.PostForm); err == nil {
-			resp, err = s.refresh(r.Context(), c, r.PostForm.Get("refresh_token"), use)
-		}
-	case DeviceCodeGrantType:
-		resp, err = s.deviceToken(r.Context(), c, r.PostForm.Get("device_code"))
+	// Every grant may report use: a sign-in with nothing open starts idle.
+	use, err := parseUsage(r.PostForm)
+	switch gt := r.PostForm.Get("grant_type"); {
+	case err != nil:
+	case gt == "authorization_code":
+		resp, err = s.exchangeCode(r.Context(), c, r.PostForm.Get("code"), r.PostForm.Get("redirect_uri"), r.PostForm.Get("code_verifier"), use)
+	case gt == "refresh_token":
+		resp, err = s.refresh(r.Context(), c, r.PostForm.Get("refresh_token"), use)
+	case gt == DeviceCodeGrantType:
+		resp, err = s.deviceToken(r.Context(), c, r.PostForm.Get("device_code"), use)
 	default:
 		err = &grantError{http.StatusBadRequest, "unsupported_grant_type", fmt.Sprintf("grant_type %q is not supported", gt)}
 	}
@@ -100,7 +99,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) exchangeCode(ctx context.Context, c client, code, redirectURI, verifier string) (tokenResponse, error) {
+func (s *Server) exchangeCode(ctx context.Context, c client, code, redirectURI, verifier string, use usage) (tokenResponse, error) {
 	if code == "" || verifier == "" {
 		return tokenResponse{}, &grantError{http.StatusBadRequest, "invalid_request", "code and code_verifier are required"}
 	}
@@ -130,13 +129,13 @@ func (s *Server) exchangeCode(ctx context.Context, c client, code, redirectURI, 
 	case !constantEqual(s256(verifier), ac.Challenge):
 		return tokenResponse{}, invalidGrant("code_verifier does not match code_challenge")
 	}
-	return s.startSession(ctx, c, ac.UserID, ac.Scope, ac.Nonce, ac.Hash, now)
+	return s.startSession(ctx, c, ac.UserID, ac.Scope, ac.Nonce, ac.Hash, now, use)
 }
 
 // startSession starts a session for userID, the end of every sign-in
 // grant, and answers its first tokens. codeHash names the authorization
 // code it came from ("" for none).
-func (s *Server) startSession(ctx context.Context, c client, userID, scope, nonce, codeHash string, now time.Time) (tokenResponse, error) {
+func (s *Server) startSession(ctx context.Context, c client, userID, scope, nonce, codeHash string, now time.Time, use usage) (tokenResponse, error) {
 	u, err := s.store.User(ctx, userID)
 	if err != nil {
 		return tokenResponse{}, fmt.Errorf("load user: %w", err)
@@ -146,7 +145,7 @@ func (s *Server) startSession(ctx context.Context, c client, userID, scope, nonc
 		return tokenResponse{}, fmt.Errorf("load account: %w", err)
 	}
 	ss := Session{ID: "s_" + rand.Text(), Account: u.Account, UserID: u.ID, ClientID: c.id, Scope: scope,
-		AuthTime: now, LastRenewal: now, Timeout: acct.InactivityTimeout}
+		AuthTime: now, LastRenewal: now, Timeout: acct.InactivityTimeout, InUse: use.inUse}
 	refresh := newSecret()
 	if err := s.store.CreateSession(ctx, ss, hashToken(refresh), codeHash); err != nil {
 		return tokenResponse{}, fmt.Errorf("create session: %w", err)

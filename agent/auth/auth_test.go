@@ -81,7 +81,10 @@ func browse(t *testing.T, authURL, pw string) string {
 	return string(page)
 }
 
-func login(t *testing.T, c *auth.Client) *auth.Token {
+func login(t *testing.T, c *auth.Client) *auth.Token { return loginUsing(t, c, nil) }
+
+// loginUsing signs in, reporting inUse with the code exchange.
+func loginUsing(t *testing.T, c *auth.Client, inUse func() bool) *auth.Token {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -90,6 +93,7 @@ func login(t *testing.T, c *auth.Client) *auth.Token {
 		t.Fatal(err)
 	}
 	defer l.Close()
+	l.InUse = inUse
 	type result struct {
 		tok *auth.Token
 		err error
@@ -117,7 +121,7 @@ func TestLoginAndRefresh(t *testing.T) {
 	if tok.SessionTTL != 24*time.Hour {
 		t.Errorf("SessionTTL = %v, want the account's 24h", tok.SessionTTL)
 	}
-	if d := time.Until(tok.AccessExpiry); d <= 0 || d > 5*time.Minute {
+	if d := time.Until(tok.AccessExpiry); d <= 0 || d > server.MaxAccessTokenLifetime {
 		t.Errorf("AccessExpiry in %v", d)
 	}
 	ctx := context.Background()
@@ -302,4 +306,17 @@ func TestIntrospect(t *testing.T) {
 func hashOf(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
+}
+
+// A sign-in with nothing open says so: the session starts idle.
+func TestSignInReportsNothingOpen(t *testing.T) {
+	p := newProvider(t)
+	c := newClient(p.url)
+	for _, open := range []bool{false, true} {
+		tok := loginUsing(t, c, func() bool { return open })
+		_, ss, err := p.store.RefreshToken(context.Background(), hashOf(tok.RefreshToken))
+		if err != nil || ss.InUse != open {
+			t.Fatalf("signed in with a product open=%v: stored in_use=%v (%v)", open, ss.InUse, err)
+		}
+	}
 }

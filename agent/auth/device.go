@@ -24,6 +24,9 @@ var (
 // user UserCode and VerificationURI (to open on any device), then Wait.
 // For machines whose browser is elsewhere (SSH, a headless box).
 type DeviceLogin struct {
+	// InUse: as Login.InUse, read when polling starts.
+	InUse func() bool
+
 	c    *Client
 	d    *discovery
 	cfg  *oauth2.Config
@@ -71,8 +74,9 @@ func (l *DeviceLogin) Expiry() time.Time { return l.resp.Expiry }
 // 5xx does not end the wait: polling resumes, since the user may be
 // approving at that very moment.
 func (l *DeviceLogin) Wait(ctx context.Context) (*Token, error) {
+	use := usageOptions(l.InUse)
 	for {
-		ot, err := l.cfg.DeviceAccessToken(l.c.httpContext(ctx), l.resp)
+		ot, err := l.cfg.DeviceAccessToken(l.c.httpContext(ctx), l.resp, use...)
 		if err == nil {
 			t, err := l.c.signedIn(ctx, l.d, ot, "")
 			if err != nil {

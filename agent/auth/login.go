@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -19,6 +20,11 @@ import (
 // Login is a sign-in in progress: a loopback listener waiting for the
 // browser to come back with an authorization code.
 type Login struct {
+	// InUse, when set before Wait, says whether a WalkMe product is open:
+	// the code exchange reports it (in_use), so a sign-in with nothing open
+	// starts idle on walkme-sessiond.
+	InUse func() bool
+
 	c        *Client
 	d        *discovery
 	cfg      *oauth2.Config
@@ -99,7 +105,7 @@ func (l *Login) finish(ctx context.Context, cb callback) (*Token, error) {
 		}
 		return nil, fmt.Errorf("login: provider answered %s", cb.errCode)
 	}
-	ot, err := l.cfg.Exchange(l.c.httpContext(ctx), cb.code, oauth2.VerifierOption(l.verifier))
+	ot, err := l.cfg.Exchange(l.c.httpContext(ctx), cb.code, append(usageOptions(l.InUse), oauth2.VerifierOption(l.verifier))...)
 	if err != nil {
 		return nil, fmt.Errorf("login: code exchange: %w", tokenError(err, false))
 	}
@@ -221,4 +227,12 @@ func (c *Client) verifyIDToken(ctx context.Context, d *discovery, raw, nonce str
 		return claims.Email, nil
 	}
 	return id.Subject, nil
+}
+
+// usageOptions reports whether a product is open with a sign-in grant.
+func usageOptions(inUse func() bool) []oauth2.AuthCodeOption {
+	if inUse == nil {
+		return nil
+	}
+	return []oauth2.AuthCodeOption{oauth2.SetAuthURLParam("in_use", strconv.FormatBool(inUse()))}
 }

@@ -63,7 +63,8 @@ func (s *Store) CreateSession(ctx context.Context, ss server.Session, refreshHas
 	}
 	err := s.scripts.createSession.Run(ctx, s.rdb, keys, s.prefix, ms(s.floor), ms(s.retention),
 		"id", ss.ID, "account", ss.Account, "user_id", ss.UserID, "client_id", ss.ClientID, "scope", ss.Scope,
-		"auth_time", nanos(ss.AuthTime), "last_renewal", nanos(ss.LastRenewal), "ended_at", "0", "end_reason", "").Err()
+		"auth_time", nanos(ss.AuthTime), "last_renewal", nanos(ss.LastRenewal), "ended_at", "0", "end_reason", "",
+		"in_use", flag(ss.InUse)).Err()
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
@@ -113,10 +114,7 @@ func (s *Store) EndSession(ctx context.Context, id string, at time.Time, reason 
 func (s *Store) Rotate(ctx context.Context, r server.Rotation) (server.RotationResult, error) {
 	var res server.RotationResult
 	keys := []string{s.key("token:", r.Hash), s.key("token:", r.SuccessorHash)}
-	inUse := "0"
-	if r.InUse {
-		inUse = "1"
-	}
+	inUse := flag(r.InUse)
 	v, err := s.scripts.rotate.Run(ctx, s.rdb, keys, s.prefix, r.ClientID, r.SuccessorHash, nanos(r.Now),
 		strconv.FormatInt(int64(r.Grace), 10), ms(s.floor), ms(s.retention), nanos(r.LastUse), inUse, r.RequestID).Slice()
 	if err != nil {
@@ -132,4 +130,11 @@ func (s *Store) Rotate(ctx context.Context, r server.Rotation) (server.RotationR
 		return res, fmt.Errorf("rotate: %w", err)
 	}
 	return res, nil
+}
+
+func flag(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }

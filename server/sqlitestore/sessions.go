@@ -47,8 +47,8 @@ func (s *Store) RedeemCode(ctx context.Context, hash string, now time.Time) (ser
 	return c, err
 }
 
-// CreateSession implements server.Store. A new session is in use (the
-// user just signed in) and lapses one timeout after its sign-in.
+// CreateSession implements server.Store. A new session lapses one timeout
+// after its sign-in; ss.InUse says whether a product was open.
 func (s *Store) CreateSession(ctx context.Context, ss server.Session, refreshHash, codeHash string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var timeout int64
@@ -56,9 +56,9 @@ func (s *Store) CreateSession(ctx context.Context, ss server.Session, refreshHas
 			return fmt.Errorf("account %s: %w", ss.Account, notFound(err))
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions(id, account, user_id, client_id, scope, auth_time, last_renewal,
-			last_use, in_use, renewed_timeout_ns, deadline) VALUES(?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+			last_use, in_use, renewed_timeout_ns, deadline) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			ss.ID, ss.Account, ss.UserID, ss.ClientID, ss.Scope, nanos(ss.AuthTime), nanos(ss.LastRenewal),
-			nanos(ss.LastRenewal), timeout, nanos(ss.LastRenewal.Add(time.Duration(timeout))))
+			nanos(ss.LastRenewal), ss.InUse, timeout, nanos(ss.LastRenewal.Add(time.Duration(timeout))))
 		if err != nil {
 			return err
 		}

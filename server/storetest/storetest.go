@@ -495,7 +495,7 @@ func mustUser(t *testing.T, st Store, account, email string) server.User {
 
 func newSession(u server.User) server.Session {
 	return server.Session{ID: "s_" + rand.Text(), Account: u.Account, UserID: u.ID, ClientID: clientID,
-		Scope: "openid offline_access", AuthTime: t0, LastRenewal: t0}
+		Scope: "openid offline_access", AuthTime: t0, LastRenewal: t0, InUse: true}
 }
 
 func mustSession(t *testing.T, st Store, u server.User) (server.Session, string) {

@@ -1,8 +1,8 @@
 -- CreateSession. KEYS[1] session, KEYS[2] its first token, KEYS[3]
 -- (optional) the code it came from.
 -- ARGV: prefix, floor_ms, retention_ms, then the session's field/value pairs
--- (they include id, account and last_renewal). A new session is in use and
--- lapses one timeout after its start; it joins its account's session index.
+-- (they include id, account, last_renewal and in_use). A new session lapses one
+-- timeout after its start; it joins its account's session index.
 local s = {}
 for i = 4, #ARGV, 2 do s[ARGV[i]] = ARGV[i + 1] end
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('session ' .. s.id .. ' exists') end
@@ -12,7 +12,7 @@ if not timeout then return redis.error_reply('no account ' .. s.account) end
 
 local due = plus(ns(s.last_renewal), ns(timeout))
 redis.call('HSET', KEYS[1], unpack(ARGV, 4))
-redis.call('HSET', KEYS[1], 'last_use', s.last_renewal, 'in_use', '1', 'renewed_timeout', timeout, 'deadline', str(due))
+redis.call('HSET', KEYS[1], 'last_use', s.last_renewal, 'renewed_timeout', timeout, 'deadline', str(due))
 redis.call('HSET', KEYS[2], 'session', s.id, 'issued_at', s.last_renewal, 'successor', '', 'rotated_at', '0')
 local ttl = life(ns(timeout), tonumber(ARGV[2]), tonumber(ARGV[3]))
 redis.call('PEXPIRE', KEYS[1], ttl)
