@@ -84,6 +84,7 @@ type Agent struct {
 	// accessExp is when access expires; zero when the provider did not
 	// say. Loop goroutine only.
 	accessExp time.Time
+	accessAt  time.Time // when it was received
 }
 
 // New returns an agent ready to Run.

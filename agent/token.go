@@ -16,8 +16,9 @@ import (
 // rules' cadence; a token request is at most a presence heartbeat, and the
 // renewal that a product opening calls for (R5) is the rules' doing.
 const (
-	// minTokenLife is the least validity a handed-out token has left: a
-	// token about to expire would fail the product's first call.
+	// minTokenLife is the least validity a handed-out token has left (or a
+	// quarter of its lifetime, when that is shorter): a token about to
+	// expire would fail the product's first call.
 	minTokenLife = 10 * time.Second
 	// tokenWait bounds how long a request waits for a renewal that is under
 	// way or about to start (a product opening renews within ~2 s).
@@ -28,6 +29,20 @@ const (
 // goroutine only.
 func (a *Agent) useTokens(tok *auth.Token) {
 	a.refresh, a.access, a.accessExp = tok.RefreshToken, tok.AccessToken, tok.AccessExpiry
+	a.accessAt = a.now()
+}
+
+// accessValid reports whether the cached access token has enough life left
+// to hand out at now. Loop goroutine only.
+func (a *Agent) accessValid(now time.Time) bool {
+	if a.access == "" {
+		return false
+	}
+	if a.accessExp.IsZero() {
+		return true // the provider did not say: the resource server will
+	}
+	margin := min(minTokenLife, a.accessExp.Sub(a.accessAt)/4)
+	return now.Add(margin).Before(a.accessExp)
 }
 
 // Token answers a product's token request: the cached access token while it
@@ -95,7 +110,7 @@ func (a *Agent) tokenNow(req localapi.TokenRequest, first bool) tokenAnswer {
 			return refuse(localapi.RefusedSignedOut, "signed out (expired)", time.Time{})
 		}
 	}
-	if a.access != "" && (a.accessExp.IsZero() || now.Add(minTokenLife).Before(a.accessExp)) {
+	if a.accessValid(now) {
 		return tokenAnswer{resp: localapi.TokenResponse{
 			AccessToken: a.access, TokenType: "Bearer", ExpiresAt: timePtr(a.accessExp),
 			User: v.Session.User, State: v.State,

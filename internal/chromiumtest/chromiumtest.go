@@ -21,12 +21,16 @@ import (
 // ends; every action fails once limit has passed since New, so call it
 // after t.Parallel. Without the Debian chromium package the test skips,
 // or fails under CI=true.
-func New(t testing.TB, limit time.Duration) context.Context {
+//
+// extra options come last, so they override the defaults (a user data
+// directory of the test's choosing, extensions to load).
+func New(t testing.TB, limit time.Duration, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	chromium := testenv.Command(t, "chromium")
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium), chromedp.NoSandbox,
 		chromedp.UserDataDir(t.TempDir()))
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, limit)

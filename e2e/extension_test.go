@@ -1,0 +1,231 @@
+//go:build linux
+
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/walkme/session-agent/agent/localapi"
+	"github.com/walkme/session-agent/browser/extension"
+	"github.com/walkme/session-agent/browser/standin"
+	"github.com/walkme/session-agent/internal/chromiumtest"
+	"github.com/walkme/session-agent/packaging/nativehost"
+)
+
+// browserRig is headless Chromium with the reference extension loaded, the
+// native-messaging host manifest installed where Chromium looks for a
+// user's hosts (its user data directory's NativeMessagingHosts: the
+// per-user ~/.config/chromium/NativeMessagingHosts of a default profile),
+// and the stand-in WalkMe page served on a configured WalkMe host.
+type browserRig struct {
+	ctx     context.Context // the first tab; every action is bounded by its deadline
+	pageURL string
+}
+
+func startBrowser(t *testing.T, a *agentEnv, issuer string) *browserRig {
+	t.Helper()
+	page := listen(t)
+	hs := &http.Server{Handler: standin.Handler(issuer)}
+	go hs.Serve(page)
+	t.Cleanup(func() { hs.Close() })
+	pageURL := "http://" + page.Addr().String() + "/"
+
+	// The extension as shipped, with the page's host as its default host
+	// pattern and a 1 s heartbeat (a 3 s presence TTL), as a policy would
+	// set them.
+	ext := filepath.Join(t.TempDir(), "extension")
+	if err := os.CopyFS(ext, os.DirFS(extension.Dir(t))); err != nil {
+		t.Fatal(err)
+	}
+	defaults, _ := json.Marshal(map[string]any{"hostPatterns": []string{pageURL + "*"}, "heartbeatSeconds": 1})
+	if err := os.WriteFile(filepath.Join(ext, "defaults.json"), defaults, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	profile := t.TempDir()
+	host := filepath.Join(t.TempDir(), "walkme-native-host")
+	// The browser starts the host with the caller's origin as its only
+	// argument, like the packages' wrapper; this one names the test's socket.
+	script := fmt.Sprintf("#!/bin/sh\nexec %q --socket %q native-host \"$@\"\n", a.bin, a.socket)
+	if err := os.WriteFile(host, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	manifest, _, err := nativehost.Manifests(host, []string{extension.ID}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosts := filepath.Join(profile, "NativeMessagingHosts")
+	if err := os.MkdirAll(hosts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(hosts, nativehost.Name+".json"), manifest, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := chromiumtest.New(t, 3*time.Minute,
+		chromedp.UserDataDir(profile),
+		chromedp.Flag("headless", "new"),
+		chromedp.Flag("disable-extensions", false),
+		chromedp.Flag("load-extension", ext))
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		t.Fatal(err)
+	}
+	return &browserRig{ctx: ctx, pageURL: pageURL}
+}
+
+// openTab opens the WalkMe page in a new tab; closeTab closes it.
+func (b *browserRig) openTab(t *testing.T) (tab context.Context, closeTab func()) {
+	t.Helper()
+	tab, cancel := chromedp.NewContext(b.ctx)
+	if err := chromedp.Do(tab, chromedp.Navigate(b.pageURL)); err != nil {
+		t.Fatal(err)
+	}
+	return tab, cancel
+}
+
+// pageState returns what the page shows and when it switched to "signed
+// out" (ms since the epoch; 0 while it has not).
+func pageState(tab context.Context) (text string, signedOutAt int64, err error) {
+	var v struct {
+		Text string `json:"text"`
+		At   int64  `json:"at"`
+	}
+	v, err = chromedp.Run(tab, chromedp.Evaluate[struct {
+		Text string `json:"text"`
+		At   int64  `json:"at"`
+	}](`({text: document.getElementById("session").textContent, at: window.walkmeSignedOutAt || 0})`))
+	return v.Text, v.At, err
+}
+
+// awaitPage polls the page until it shows text (a generous bound: the
+// transition's time is asserted from the page's own record of it).
+func awaitPage(t *testing.T, tab context.Context, text string) int64 {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		shown, at, err := pageState(tab)
+		if err == nil && strings.HasPrefix(shown, text) {
+			return at
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the page never showed %q: it shows %q (%v)", text, shown, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func heldToken(t *testing.T, tab context.Context) string {
+	t.Helper()
+	tok, err := chromedp.Run(tab, chromedp.Evaluate[string](`window.walkmeAccessToken || ""`))
+	if err != nil || tok == "" {
+		t.Fatalf("the page holds no access token (%v)", err)
+	}
+	return tok
+}
+
+// TestExtensionKeepsSessionAndSignsPagesOut: the reference extension in
+// headless Chromium, talking to the real agent through `walkme-agent
+// native-host`, with the stand-in WalkMe page:
+//   - opening the WalkMe tab makes the agent active, and it renews; the
+//     page shows the user from the extension's token (checked by its
+//     backend at the server's userinfo);
+//   - closing the tab gives idle, with the closing renewal;
+//   - `walkme-agent logout`, and separately a lapse, turn the page to
+//     "signed out" within 1 s; the server refuses the token the page held.
+func TestExtensionKeepsSessionAndSignsPagesOut(t *testing.T) {
+	f := startFront(t)
+	// A 20 s cadence: the opening renewal and the closing one stand apart
+	// from the regular ones.
+	a := newAgentEnv(t, f.issuer, map[string]any{"RenewInterval": "20s"})
+	a.start()
+	a.login()
+	b := startBrowser(t, a, f.issuer)
+	// The opening renewal comes only a quarter cadence after the last one.
+	time.Sleep(6 * time.Second)
+
+	tab, closeTab := b.openTab(t)
+	awaitPage(t, tab, "signed in as "+admin)
+	st := a.awaitStatus(15*time.Second, "active from the tab, renewed", func(st localapi.Status) bool {
+		return st.State == localapi.StateActive && st.Renewals >= 1
+	})
+	if len(st.Presence.Sources) != 1 || st.Presence.Sources[0] != "browser:chromium" {
+		t.Fatalf("presence %v, want the extension's heartbeat", st.Presence.Sources)
+	}
+	opened := st.Renewals
+
+	closeTab()
+	closedAt := time.Now()
+	st = a.awaitStatus(15*time.Second, "idle with the closing renewal", func(st localapi.Status) bool {
+		return st.State == localapi.StateIdle && st.Renewals > opened
+	})
+	if st.Renewals != opened+1 || st.LastRenewal == nil || st.LastRenewal.Before(closedAt) {
+		t.Fatalf("after closing: %d renewals (opened with %d), last %v; want one closing renewal after %v",
+			st.Renewals, opened, st.LastRenewal, closedAt)
+	}
+
+	// Sign-out: the page turns within 1 s.
+	tab, closeTab = b.openTab(t)
+	defer closeTab()
+	awaitPage(t, tab, "signed in as "+admin)
+	held := heldToken(t, tab)
+	if !f.srv.introspect(t, held) {
+		t.Fatal("the server does not accept the token the page holds")
+	}
+	before := time.Now()
+	if out, code := a.cli("logout"); code != 0 {
+		t.Fatalf("logout: exit %d: %s", code, out)
+	}
+	at := time.UnixMilli(awaitPage(t, tab, "signed out"))
+	if at.Before(before.Truncate(time.Millisecond)) || at.Sub(before) > time.Second {
+		t.Fatalf("the page signed out %v after the logout began, want within 1 s", at.Sub(before))
+	}
+	t.Logf("the page showed \"signed out\" %v after `walkme-agent logout` began", at.Sub(before))
+	if f.srv.introspect(t, held) {
+		t.Fatal("introspection of the token the page held says active after sign-out")
+	}
+
+	// A lapse: sign in again with an 8 s timeout (the page follows), then
+	// the server becomes unreachable and the session lapses at its deadline.
+	f.srv.setTimeout(t, "8s")
+	a.login()
+	awaitPage(t, tab, "signed in as "+admin)
+	held = heldToken(t, tab)
+	f.mode.Store("down")
+	var lapsesAt time.Time
+	for {
+		st, err := a.status()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !st.SignedIn() {
+			if st.SignedOutReason != localapi.ReasonExpired {
+				t.Fatalf("signed out for %q, want expired", st.SignedOutReason)
+			}
+			break
+		}
+		if st.LapsesAt != nil {
+			lapsesAt = *st.LapsesAt
+		}
+		if time.Since(lapsesAt) > 10*time.Second && !lapsesAt.IsZero() {
+			t.Fatalf("still signed in 10 s after the deadline %v", lapsesAt)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	at = time.UnixMilli(awaitPage(t, tab, "signed out"))
+	if at.Before(lapsesAt.Add(-time.Millisecond)) || at.Sub(lapsesAt) > time.Second {
+		t.Fatalf("the page signed out %v after the deadline, want within 1 s", at.Sub(lapsesAt))
+	}
+	t.Logf("the page showed \"signed out\" %v after the session's deadline", at.Sub(lapsesAt))
+	f.mode.Store("pass")
+	if f.srv.introspect(t, held) {
+		t.Fatal("introspection of the token the page held says active after the lapse")
+	}
+}
