@@ -90,7 +90,7 @@ func (a *Agent) applyRestore(r readResult) session.Action {
 	a.log.Info("a renewal was interrupted; renewing at once to collect the rotated token",
 		"since", now.Sub(a.opts.FromWall(*rec.RenewingSince)).Round(time.Second))
 	a.carryOut(act)
-	act, _ = a.m.RenewNow(now)
+	act, _ = a.m.Recover(now)
 	return act
 }
 

@@ -161,6 +161,7 @@ func (m *Machine) SignIn(now time.Time, s Session) Action {
 	m.checking, m.checkSentAt = false, time.Time{}
 	// A stored session's last use is no later than its last renewal.
 	m.lastUse = s.LastRenewal
+	m.revokeAt = now // a pending sign-out need not wait for its backoff
 	return m.decide(now)
 }
 
@@ -223,6 +224,18 @@ func (m *Machine) Tick(now time.Time) Action { return m.decide(now) }
 // RenewNow is a user's explicit request to renew ("Renew now", `renew`).
 // It returns ok=false when there is nothing to renew or the machine sleeps.
 func (m *Machine) RenewNow(now time.Time) (Action, bool) {
+	return m.renewNow(now, true)
+}
+
+// Recover renews at once to collect the token a renewal interrupted by a
+// crash may have rotated. Unlike RenewNow it is no use by the user: with
+// nothing open it reports the last use the stored session knew, so it
+// extends nothing (R6).
+func (m *Machine) Recover(now time.Time) (Action, bool) {
+	return m.renewNow(now, false)
+}
+
+func (m *Machine) renewNow(now time.Time, byUser bool) (Action, bool) {
 	if a := m.decide(now); a.End != "" || a.Renew {
 		return a, a.End == ""
 	}
@@ -232,7 +245,9 @@ func (m *Machine) RenewNow(now time.Time) (Action, bool) {
 	if m.inflight {
 		return Action{}, true
 	}
-	m.lastUse = now // the user is at the machine, asking for it
+	if byUser {
+		m.lastUse = now // the user is at the machine, asking for it
+	}
 	return m.startRenewal(now), true
 }
 
@@ -251,6 +266,7 @@ func (m *Machine) Renewed(now time.Time, r Renewal) Action {
 	}
 	m.sess = &s
 	m.renewals++
+	m.revokeAt = now // the server answers: a pending sign-out goes now
 	if !m.sent.InUse {
 		m.closing = false // the closing renewal got through (R10)
 	}

@@ -748,3 +748,21 @@ func TestRenewNowRefusesWhenOffline(t *testing.T) { // R7
 		t.Fatalf("no product and no network: %s, want idle (offline is a product open without network)", s.state())
 	}
 }
+
+// The renewal that collects a token after a crash is no use by the user:
+// with nothing open it reports the stored last use and extends nothing.
+func TestRecoveryRenewalExtendsNothing(t *testing.T) {
+	m := New(Policy{RenewInterval: mins(15)})
+	m.SignIn(t0.Add(mins(10)), Session{LastRenewal: t0, Timeout: mins(60)})
+	a, ok := m.Recover(t0.Add(mins(10)))
+	if !ok || !a.Renew || a.Usage.InUse || a.Usage.Idle != mins(10) {
+		t.Fatalf("Recover = %+v, %v; want a renewal reporting 10 min idle", a, ok)
+	}
+	s, _ := m.RenewedSession(Renewal{TTL: mins(60), Timeout: mins(60)})
+	if !s.LapsesAt().Equal(t0.Add(mins(60))) {
+		t.Fatalf("after the recovery renewal the session lapses at %v, want unchanged 60m", s.LapsesAt().Sub(t0))
+	}
+	if a, _ := New(Policy{}).RenewNow(t0); a.Renew {
+		t.Fatal("RenewNow renewed without a session")
+	}
+}
