@@ -23,9 +23,20 @@ test: deps lint cross test-go test-race
 test-go:
 	$(GO) test -count=1 -timeout 15m ./...
 
-# The agent's concurrent parts once more under the race detector.
+# The concurrent parts once more under the race detector: the agent, its
+# transport and keychain, power events and the tray; the service's concurrent
+# paths (rotation from many clients, two instances on one Redis, the store
+# conformance suites); and the e2e tests whose harness runs servers in the
+# test process (the fake logind, the front, the tray panel). The Windows
+# tests under wine are skipped here (their binaries are not raced), and so
+# are the server's other tests, whose bcrypt sign-ins are slow under -race.
+RACE_PKGS = ./agent/... ./platform/ipc/... ./platform/keychain/... ./platform/power/... ./ui/tray/...
+RACE_SERVER = Concurrent|TwoInstances|Conformance|FirstWriterWins
+RACE_E2E = TestSleepStopsRenewalsAndWakeRenews|TestClosedLidIsSleep|TestTrayFollowsTheRealAgent
 test-race:
-	$(GO) test -count=1 -race -timeout 10m ./agent/... ./platform/ipc/... ./platform/keychain/...
+	$(GO) test -count=1 -race -timeout 10m -skip UnderWine $(RACE_PKGS)
+	$(GO) test -count=1 -race -timeout 10m -run '$(RACE_SERVER)' ./server/...
+	$(GO) test -count=1 -race -timeout 10m -run '^($(RACE_E2E))$$' ./e2e/
 
 cross:
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build ./...

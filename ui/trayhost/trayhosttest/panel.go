@@ -144,6 +144,23 @@ func (p *Panel) Click(label string) {
 	}
 }
 
+// ClickAndForget clicks the item labelled label without waiting for the
+// tray's answer: for an item that ends the tray ("Quit tray"), which may
+// exit before it replies.
+func (p *Panel) ClickAndForget(label string) {
+	p.t.Helper()
+	es := p.WaitLabel(label)
+	e, _ := Find(es, label)
+	if !e.Enabled {
+		p.t.Fatalf("%q is disabled", label)
+	}
+	call := p.conn.Object(p.Item.Service, p.menuPath()).Go("com.canonical.dbusmenu.Event", dbus.FlagNoReplyExpected, nil,
+		e.ID, "clicked", dbus.MakeVariant(""), uint32(0))
+	if call.Err != nil {
+		p.t.Fatalf("click %q: %v", label, call.Err)
+	}
+}
+
 // Dump formats a menu for failure messages.
 func Dump(es []Entry) string {
 	var b strings.Builder
