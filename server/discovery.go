@@ -32,7 +32,7 @@ func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	writeJSON(w, http.StatusOK, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{s.keys.public}})
+	writeJSON(w, http.StatusOK, jose.JSONWebKeySet{Keys: s.keys.current().public})
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

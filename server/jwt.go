@@ -55,12 +55,12 @@ func (s *Server) accessToken(u User, ss Session, now time.Time) (string, time.Du
 		},
 		Email: u.Email, SID: ss.ID, Account: ss.Account, ClientID: ss.ClientID, Scope: ss.Scope,
 	}
-	tok, err := s.sign(s.keys.accessSigner, c)
+	tok, err := s.sign(s.keys.current().current.accessSigner, c)
 	return tok, life, err
 }
 
 func (s *Server) idToken(u User, ss Session, nonce string, now time.Time) (string, error) {
-	return s.sign(s.keys.idSigner, idClaims{
+	return s.sign(s.keys.current().current.idSigner, idClaims{
 		Claims: jwt.Claims{
 			Issuer: s.issuer, Subject: u.ID, Audience: jwt.Audience{ss.ClientID},
 			IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(min(MaxAccessTokenLifetime, ss.Timeout))),
@@ -84,7 +84,11 @@ func (s *Server) verifyAccess(token string) (accessClaims, error) {
 	if err != nil || len(t.Headers) != 1 || !isAccessTokenType(t.Headers[0]) {
 		return c, errBadToken
 	}
-	if err := t.Claims(&s.keys.private.PublicKey, &c); err != nil {
+	key, ok := s.keys.verifier(t.Headers[0].KeyID)
+	if !ok {
+		return c, errBadToken
+	}
+	if err := t.Claims(&key.private.PublicKey, &c); err != nil {
 		return c, errBadToken
 	}
 	if c.SID == "" || c.Issuer != s.issuer || c.Expiry == nil || c.ClientID == "" ||

@@ -71,6 +71,7 @@ var onRedisTests = map[string]func(*testing.T){
 	"TestDeviceGrantExpired": TestDeviceGrantExpired, "TestDevicePageErrors": TestDevicePageErrors,
 	"TestLoginPageFormAction": TestLoginPageFormAction, "TestLoginContinuePage": TestLoginContinuePage,
 	"TestSecurityHeadersEverywhere": TestSecurityHeadersEverywhere, "TestCrossOriginPostsRefused": TestCrossOriginPostsRefused,
+	"TestSigningKeyRotation": TestSigningKeyRotation, "TestRotatedKeyReachesAnotherInstance": TestRotatedKeyReachesAnotherInstance,
 	"TestAccessTokenProfile": TestAccessTokenProfile, "TestIDTokenIsNotAnAccessToken": TestIDTokenIsNotAnAccessToken,
 	"TestPasswordGuessingThrottled": TestPasswordGuessingThrottled, "TestThrottleBackoffGrows": TestThrottleBackoffGrows,
 	"TestThrottleSparesTheRealUser": TestThrottleSparesTheRealUser, "TestThrottleEveryPasswordForm": TestThrottleEveryPasswordForm,

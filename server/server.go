@@ -80,7 +80,7 @@ func New(cfg Config) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	if s.keys, err = loadKeys(context.Background(), cfg.Store); err != nil {
+	if s.keys, err = loadKeys(context.Background(), cfg.Store, s.now, s.log); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	s.routes()

@@ -2,8 +2,9 @@
 // OpenID Connect provider whose sessions lapse after the account's
 // inactivity timeout. See package server and docs/design.md §7.
 //
-//	walkme-sessiond serve --listen ADDR (--db FILE | --redis URL) [--issuer URL] [--dev]
+//	walkme-sessiond serve --listen ADDR (--db FILE | --redis URL) [--issuer URL] [--dev] [--allow-shared-db]
 //	walkme-sessiond user add (--db FILE | --redis URL) --account NAME --email EMAIL [--admin] --password-stdin
+//	walkme-sessiond keys rotate (--db FILE | --redis URL)
 //
 // With --redis, also --redis-prefix P (default "walkme:") and
 // --redis-password-file FILE. See docs/sessiond.md.
@@ -22,8 +23,9 @@ import (
 )
 
 const usage = `usage:
-  walkme-sessiond serve --listen ADDR (--db FILE | --redis URL) [--issuer URL] [--dev]
+  walkme-sessiond serve --listen ADDR (--db FILE | --redis URL) [--issuer URL] [--dev] [--allow-shared-db]
   walkme-sessiond user add (--db FILE | --redis URL) --account NAME --email EMAIL [--admin] --password-stdin
+  walkme-sessiond keys rotate (--db FILE | --redis URL)
   (with --redis: [--redis-prefix P] [--redis-password-file FILE])
   walkme-sessiond version
 `
@@ -57,6 +59,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return errUsage
 		}
 		return userAdd(args[2:], stdin, stdout, stderr)
+	case "keys":
+		if len(args) < 2 || args[1] != "rotate" {
+			fmt.Fprint(stderr, "walkme-sessiond: keys needs a subcommand: rotate\n"+usage)
+			return errUsage
+		}
+		return keysRotate(args[2:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "walkme-sessiond", version.String())
 		return nil
