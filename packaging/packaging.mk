@@ -39,7 +39,7 @@ packages-windows:
 	@mkdir -p $(PKGBIN)/windows-amd64 $(DIST)/windows
 	GOOS=windows GOARCH=amd64 $(PKG_GOBUILD) -o $(PKGBIN)/windows-amd64/walkme-agent.exe $(AGENT_CMD)
 	SIGN_CERT='$(SIGN_CERT)' SIGN_KEY='$(SIGN_KEY)' $(MKPKG) -format msi -bin $(PKGBIN)/windows-amd64/walkme-agent.exe -o $(DIST)/walkme-agent-$(PKG_VERSION)-x64.msi
-	cp -r packaging/windows/admx/. $(DIST)/windows/
+	cp -r packaging/winpkg/admx/. $(DIST)/windows/
 
 # The tray needs cgo on macOS, so a release .pkg is built on a Mac with
 # CGO_ENABLED=1 (see docs/deploy/macos.md); here the agent is built without cgo.
@@ -47,7 +47,7 @@ packages-macos:
 	@mkdir -p $(PKGBIN)/darwin-arm64 $(DIST)/macos
 	GOOS=darwin GOARCH=arm64 $(PKG_GOBUILD) -o $(PKGBIN)/darwin-arm64/walkme-agent $(AGENT_CMD)
 	$(MKPKG) -format pkg -bin $(DARWIN_AGENT) -o $(DIST)/walkme-agent-$(PKG_VERSION).pkg
-	cp packaging/macos/com.walkme.agent.mobileconfig $(DIST)/macos/
+	cp packaging/macospkg/com.walkme.agent.mobileconfig $(DIST)/macos/
 
 # Package tests with real tools (lintian, dpkg, rpm, msiinfo, wixl); see packaging/*_test.go.
 test-packages:

@@ -18,10 +18,10 @@ import (
 	"strings"
 	"time"
 
-	linuxpkg "github.com/walkme/session-agent/packaging/linux"
-	macospkg "github.com/walkme/session-agent/packaging/macos"
+	"github.com/walkme/session-agent/packaging/linuxpkg"
+	"github.com/walkme/session-agent/packaging/macospkg"
 	"github.com/walkme/session-agent/packaging/nativehost"
-	winpkg "github.com/walkme/session-agent/packaging/windows"
+	"github.com/walkme/session-agent/packaging/winpkg"
 )
 
 func main() {

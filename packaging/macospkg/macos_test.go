@@ -101,6 +101,6 @@ func TestMobileconfig(t *testing.T) {
 	// The committed template is what this code writes.
 	committed, err := os.ReadFile("com.walkme.agent.mobileconfig")
 	if err != nil || !bytes.Equal(committed, b) {
-		t.Errorf("packaging/macos/com.walkme.agent.mobileconfig is stale (%v): run go run ./packaging/cmd/mkpkg -format mobileconfig -bin - -o packaging/macos/com.walkme.agent.mobileconfig", err)
+		t.Errorf("packaging/macospkg/com.walkme.agent.mobileconfig is stale (%v): run go run ./packaging/cmd/mkpkg -format mobileconfig -bin - -o packaging/macospkg/com.walkme.agent.mobileconfig", err)
 	}
 }
