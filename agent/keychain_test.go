@@ -172,6 +172,11 @@ func TestChildStatusWhileSecretServiceHangs(t *testing.T) {
 	if _, err := r.client.Login(ctx); !errors.As(err, &apiErr) || apiErr.Code != 409 {
 		t.Fatalf("sign-in while the keychain is unread: %v, want a 409", err)
 	}
+	// Nor can a session it has not read be signed out: it says so, rather
+	// than "signed out".
+	if _, err := r.client.Logout(ctx); !errors.As(err, &apiErr) || apiErr.Code != 409 || !strings.Contains(err.Error(), "keychain") {
+		t.Fatalf("sign-out while the keychain is unread: %v, want a 409 naming the keychain", err)
+	}
 }
 
 // A keychain write that hangs (here: the rotated token's) does not hold up

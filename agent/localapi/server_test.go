@@ -408,3 +408,52 @@ func TestClientDeadlineOnWedgedAgent(t *testing.T) {
 		}
 	}
 }
+
+// A thousand concurrent clients while a hundred slow ones hold half-sent
+// requests: every status is answered, and the slow ones are cut off.
+func TestManyClientsAndSlowOnes(t *testing.T) {
+	sock, _ := serve(t, &backend{st: Status{State: StateActive}}, func(s *http.Server) { s.ReadHeaderTimeout = time.Second })
+	// A plain client: this is about being served, not about the quick
+	// calls' 2 s deadline on a loaded machine.
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return dialer(sock)(ctx)
+	}}}
+	var slow []net.Conn
+	for range 100 {
+		conn, err := net.Dial("unix", sock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		io.WriteString(conn, "GET /v1/status HTTP/1.1\r\nHost: ag")
+		slow = append(slow, conn)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 1000)
+	for range 1000 {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+Host+"/v1/status", nil)
+			resp, err := hc.Do(req)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer resp.Body.Close()
+			if b, _ := io.ReadAll(resp.Body); resp.StatusCode != 200 || !strings.Contains(string(b), `"state": "active"`) {
+				errs <- fmt.Errorf("status: HTTP %d %s", resp.StatusCode, b)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	for _, conn := range slow {
+		if !closedWithin(t, conn, 10*time.Second) {
+			t.Fatal("a half-sent request kept its connection")
+		}
+	}
+}
