@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -39,29 +40,46 @@ const dummyHash = "$2a$10$vYuSJwRP08odf8ZLccY2f.B9hNuCkpio2.J/5eHz5S1ZeFBzgS2pC"
 // wrong email or password, a *throttledError while guessing is paused.
 func (s *Server) checkPassword(r *http.Request, email, password string) (User, error) {
 	key, address, now := strings.ToLower(email), sourceAddress(r), s.now()
-	if wait := s.throttle.wait(key, address, now); wait > 0 {
+	if wait := s.throttle.begin(key, address, now); wait > 0 {
 		s.log.Debug("sign-in throttled", "email", email, "address", address, "wait", wait)
-		return User{}, &throttledError{wait: int((wait + 999_999_999) / 1_000_000_000)}
+		return User{}, &throttledError{wait: int((wait + time.Second - 1) / time.Second)}
 	}
-	u, err := s.store.UserByEmail(r.Context(), email)
-	known := err == nil && email != ""
+	u, known, err := s.verifyPassword(r.Context(), email, password)
+	result := attemptWrong
 	switch {
-	case errors.Is(err, ErrNotFound) || email == "":
-		bcrypt.CompareHashAndPassword([]byte(dummyHash), []byte(password))
-	case err != nil:
-		return User{}, err
-	case bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)) == nil:
-		s.throttle.succeed(key, address)
-		return u, nil
+	case err == nil:
+		result = attemptRight
+	case !errors.Is(err, errBadCredentials):
+		result = attemptAborted
 	}
-	for _, p := range s.throttle.fail(key, address, now) {
+	for _, p := range s.throttle.end(key, address, now, result) {
 		s.log.Info("sign-in paused", "email", email, "address", address, "failures", p.failures,
 			"limit", throttleRules[p.kind].what, "pause", p.wait)
 		if p.first && known {
 			s.logThrottle(r.Context(), u, address, p)
 		}
 	}
-	return User{}, errBadCredentials
+	if err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+// verifyPassword checks email and password against the store. known
+// says whether the email is a user's, whose record u then is, also when
+// the password is wrong.
+func (s *Server) verifyPassword(ctx context.Context, email, password string) (u User, known bool, err error) {
+	u, err = s.store.UserByEmail(ctx, email)
+	switch {
+	case errors.Is(err, ErrNotFound) || email == "":
+		bcrypt.CompareHashAndPassword([]byte(dummyHash), []byte(password))
+		return User{}, false, errBadCredentials
+	case err != nil:
+		return User{}, false, err
+	case bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)) != nil:
+		return u, true, errBadCredentials
+	}
+	return u, true, nil
 }
 
 // logThrottle writes the start of a pause to the account's activity log,

@@ -75,6 +75,7 @@ var onRedisTests = map[string]func(*testing.T){
 	"TestAccessTokenProfile": TestAccessTokenProfile, "TestIDTokenIsNotAnAccessToken": TestIDTokenIsNotAnAccessToken,
 	"TestPasswordGuessingThrottled": TestPasswordGuessingThrottled, "TestThrottleBackoffGrows": TestThrottleBackoffGrows,
 	"TestThrottleSparesTheRealUser": TestThrottleSparesTheRealUser, "TestThrottleEveryPasswordForm": TestThrottleEveryPasswordForm,
+	"TestThrottleParallelGuesses": TestThrottleParallelGuesses,
 }
 
 // notOnRedis are env tests that run on SQLite only, and why.

@@ -67,6 +67,7 @@ type throttleKey struct {
 
 type strikes struct {
 	failures int
+	inflight int       // attempts begun and not yet ended
 	last     time.Time // of the last counted failure
 	until    time.Time // paused before this
 }
@@ -78,6 +79,15 @@ type pause struct {
 	wait     time.Duration
 	first    bool // the first pause since the key was last forgotten
 }
+
+// attemptResult is how an attempt that begin admitted ended.
+type attemptResult uint8
+
+const (
+	attemptWrong   attemptResult = iota // wrong email or password: counts
+	attemptRight                        // clears the address+account count
+	attemptAborted                      // the store failed: counts for nothing
+)
 
 func newThrottle() *throttle {
 	return &throttle{entries: make(map[throttleKey]*strikes)}
@@ -91,58 +101,83 @@ func keysFor(email, address string) [3]throttleKey {
 	}
 }
 
-// wait is how long a sign-in for email from address must still wait (0:
-// it may try now).
-func (t *throttle) wait(email, address string, now time.Time) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	var longest time.Duration
-	for _, k := range keysFor(email, address) {
-		if s := t.live(k, now); s != nil && now.Before(s.until) {
-			longest = max(longest, s.until.Sub(now))
-		}
-	}
-	return longest
-}
-
-// fail counts a wrong password and returns the pauses it started.
-func (t *throttle) fail(email, address string, now time.Time) []pause {
+// begin admits a sign-in for email from address, or says how long it
+// must wait first. An admitted attempt holds a place on each of its keys
+// until end: a key lets only as many attempts run at once as it has free
+// failures left (at least one), so a burst of parallel guesses cannot
+// all be checked before the first of them has counted.
+func (t *throttle) begin(email, address string, now time.Time) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.prune(now)
-	var started []pause
-	for _, k := range keysFor(email, address) {
+	keys := keysFor(email, address)
+	var longest time.Duration
+	for _, k := range keys {
+		s := t.live(k, now)
+		switch {
+		case s == nil:
+		case now.Before(s.until):
+			longest = max(longest, s.until.Sub(now))
+		case s.inflight >= max(1, throttleRules[k.kind].free-s.failures):
+			longest = max(longest, throttleBase)
+		}
+	}
+	if longest > 0 {
+		return longest
+	}
+	for _, k := range keys {
 		s := t.live(k, now)
 		if s == nil {
 			s = &strikes{}
 			t.entries[k] = s
 		}
-		s.failures++
-		s.last = now
-		rule := throttleRules[k.kind]
-		if over := s.failures - rule.free; over > 0 {
-			wait := rule.max
-			if over <= 30 && throttleBase<<(over-1) < rule.max {
-				wait = throttleBase << (over - 1)
-			}
-			s.until = now.Add(wait)
-			started = append(started, pause{kind: k.kind, failures: s.failures, wait: wait, first: over == 1})
+		s.inflight++
+	}
+	return 0
+}
+
+// end finishes an attempt that begin admitted, and returns the pauses a
+// wrong password started.
+func (t *throttle) end(email, address string, now time.Time, result attemptResult) []pause {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var started []pause
+	for _, k := range keysFor(email, address) {
+		s := t.entries[k]
+		if s == nil { // evicted meanwhile
+			s = &strikes{inflight: 1}
+			t.entries[k] = s
 		}
+		s.inflight--
+		switch {
+		case result == attemptRight && k.kind == throttlePair:
+			s.failures, s.until = 0, time.Time{}
+		case result == attemptWrong:
+			s.failures++
+			s.last = now
+			rule := throttleRules[k.kind]
+			if over := s.failures - rule.free; over > 0 {
+				wait := rule.max
+				if over <= 30 && throttleBase<<(over-1) < rule.max {
+					wait = throttleBase << (over - 1)
+				}
+				s.until = now.Add(wait)
+				started = append(started, pause{kind: k.kind, failures: s.failures, wait: wait, first: over == 1})
+			}
+		}
+		t.live(k, now) // drops a key left with nothing to remember
 	}
 	return started
 }
 
-// succeed clears the address+account count after a correct password.
-func (t *throttle) succeed(email, address string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.entries, throttleKey{kind: throttlePair, email: email, address: address})
-}
-
-// live returns k's strikes unless there are none or they are forgotten.
+// live returns k's strikes unless there are none or they are forgotten
+// (no attempt running, not paused, and no failure within throttleForget).
 func (t *throttle) live(k throttleKey, now time.Time) *strikes {
 	s := t.entries[k]
-	if s == nil || now.Sub(s.last) >= throttleForget && !now.Before(s.until) {
+	if s == nil {
+		return nil
+	}
+	if s.inflight <= 0 && !now.Before(s.until) && (s.failures == 0 || now.Sub(s.last) >= throttleForget) {
 		delete(t.entries, k)
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -94,6 +95,37 @@ func TestPasswordGuessingThrottled(t *testing.T) {
 	}
 	if len(entries) != 1 {
 		t.Errorf("activity log %+v: want one sign_in_throttled entry for user@acme.test from 127.0.0.1", log)
+	}
+}
+
+// TestThrottleParallelGuesses: 100 wrong passwords sent at once are no
+// better than 100 in a row: only the free few are checked, not every
+// request that arrived before the first failure counted.
+func TestThrottleParallelGuesses(t *testing.T) {
+	e := newEnv(t, false)
+	au := e.authorizeURL(newPKCE(), redirectURI)
+	codes := make(chan int, 100)
+	var wg sync.WaitGroup
+	for i := range 100 {
+		wg.Go(func() {
+			code, _, _ := e.guess(e.http, au, "user@acme.test", "guess "+strconv.Itoa(i))
+			codes <- code
+		})
+	}
+	wg.Wait()
+	close(codes)
+	checked := 0
+	for code := range codes {
+		switch code {
+		case http.StatusOK:
+			checked++
+		case http.StatusTooManyRequests:
+		default:
+			t.Errorf("HTTP %d", code)
+		}
+	}
+	if checked > 6 {
+		t.Errorf("%d of 100 parallel wrong passwords were checked, want at most the 5 free ones and the one that pauses", checked)
 	}
 }
 
