@@ -97,3 +97,21 @@ func (s starting) Subscribe() (<-chan localapi.Status, func()) {
 	ch <- s.Status()
 	return ch, func() {}
 }
+
+// doctor's agent check fails, naming the keychain, while the agent cannot
+// use its keychain.
+func TestDoctorSaysKeychainFails(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "agent.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := localapi.NewServer(localapi.Handler(starting{}, nil))
+	go srv.Serve(ln)
+	defer srv.Close()
+	var out bytes.Buffer
+	c := checkAgent(context.Background(), &globals{socket: sock, stdout: &out, stderr: &out})
+	if c.ok || !strings.Contains(c.info, "keychain fails") || !strings.Contains(c.info, "did not answer") {
+		t.Fatalf("doctor's agent check: %+v", c)
+	}
+}
