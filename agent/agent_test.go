@@ -161,7 +161,7 @@ func startRigWith(t *testing.T, interval time.Duration, kc keychain.Keychain, ad
 	cfg := config.Default()
 	cfg.ServerURL = issuer
 	cfg.RenewInterval = interval
-	cfg.KeychainBackend = keychain.BackendMemory
+	cfg.KeychainBackend = keychain.BackendMemory.String()
 	if r.kc = kc; kc == nil {
 		if r.kc, err = keychain.Open(keychain.Options{Backend: keychain.BackendMemory, Service: "test", Logger: quiet}); err != nil {
 			t.Fatal(err)

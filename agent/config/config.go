@@ -8,6 +8,7 @@
 package config
 
 import (
+	"fmt"
 	"reflect"
 	"time"
 )
@@ -92,6 +93,21 @@ const (
 	kindList                 // an array of strings
 	kindBool                 // true or false (or a 0/1 integer from the registry)
 )
+
+// String names the kind as error messages say it.
+func (k kind) String() string {
+	switch k {
+	case kindString:
+		return "string"
+	case kindDuration:
+		return "duration"
+	case kindList:
+		return "list of strings"
+	case kindBool:
+		return "boolean"
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
+}
 
 var durationType = reflect.TypeFor[time.Duration]()
 

@@ -88,7 +88,7 @@ func decodeValue(k kind, raw any) (any, error) {
 	case kindBool:
 		return decodeBool(raw)
 	}
-	panic("unreachable")
+	panic("config: no decoder for a value of kind " + k.String())
 }
 
 func decodeList(raw any) ([]string, error) {

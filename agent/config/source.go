@@ -2,20 +2,26 @@ package config
 
 import "fmt"
 
+// SourceKind is the kind of place a setting came from.
+type SourceKind string
+
+// String is the kind's name, as logs and tests print it.
+func (k SourceKind) String() string { return string(k) }
+
 // Source kinds, lowest precedence first.
 const (
-	KindDefault  = "default"  // built in
-	KindRegistry = "registry" // Windows: the machine configuration the MSI writes (platform/policy.MachineKey)
-	KindMachine  = "machine"  // the machine-wide config file
-	KindUser     = "user"     // the user's config file
-	KindFile     = "file"     // a file named by --config
-	KindEnv      = "env"      // a file named by $WALKME_AGENT_CONFIG
-	KindPolicy   = "policy"   // managed policy (MDM, Group Policy): locked
+	KindDefault  SourceKind = "default"  // built in
+	KindRegistry SourceKind = "registry" // Windows: the machine configuration the MSI writes (platform/policy.MachineKey)
+	KindMachine  SourceKind = "machine"  // the machine-wide config file
+	KindUser     SourceKind = "user"     // the user's config file
+	KindFile     SourceKind = "file"     // a file named by --config
+	KindEnv      SourceKind = "env"      // a file named by $WALKME_AGENT_CONFIG
+	KindPolicy   SourceKind = "policy"   // managed policy (MDM, Group Policy): locked
 )
 
 // Source says where a value came from.
 type Source struct {
-	Kind string // one of the Kind constants
+	Kind SourceKind
 	Path string // file path or registry key; empty for defaults
 }
 
@@ -37,7 +43,7 @@ func (s Source) String() string {
 	case KindPolicy:
 		return "managed policy " + s.Path
 	}
-	return s.Kind + " " + s.Path
+	return string(s.Kind) + " " + s.Path
 }
 
 // isFile reports whether the source is a config file, whose relative paths

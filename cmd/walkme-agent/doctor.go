@@ -54,7 +54,7 @@ func cmdDoctor(ctx context.Context, g *globals, args []string) int {
 }
 
 func checkKeychain(ctx context.Context, backend, service string) check {
-	kc, err := keychain.Open(keychain.Options{Backend: backend, Service: service, Logger: discard()})
+	kc, err := keychain.Open(keychain.Options{Backend: keychain.Backend(backend), Service: service, Logger: discard()})
 	if err == nil {
 		err = kc.Probe(ctx)
 	}
@@ -64,7 +64,7 @@ func checkKeychain(ctx context.Context, backend, service string) check {
 	if kc.Backend() == keychain.BackendMemory {
 		return check{"keychain", true, "memory backend: for tests and the demo only, the session is lost when the agent exits"}
 	}
-	return check{"keychain", true, kc.Backend() + " keychain reachable and unlocked"}
+	return check{"keychain", true, kc.Backend().String() + " keychain reachable and unlocked"}
 }
 
 func checkServer(ctx context.Context, serverURL string) check {

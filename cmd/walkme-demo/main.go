@@ -162,7 +162,7 @@ func (d *demo) startAgent(ctx context.Context, socket string) (<-chan error, err
 	cfg.PresencePollInterval = 200 * time.Millisecond
 	cfg.PresenceProcesses = []string{demoProcess}
 	cfg.InactivityTimeout = demoTimeout
-	cfg.KeychainBackend = keychain.BackendMemory
+	cfg.KeychainBackend = keychain.BackendMemory.String()
 	cfg.DevMode = true
 	if err := cfg.Validate(); err != nil {
 		return nil, err

@@ -46,7 +46,7 @@ func Run(ctx context.Context, o Options) error {
 	cfg := o.Loaded.Config
 	log := o.Logger
 	kc, err := keychain.Open(keychain.Options{
-		Backend: cfg.KeychainBackend, Service: cfg.KeychainService, Logger: log, Memory: o.Memory,
+		Backend: keychain.Backend(cfg.KeychainBackend), Service: cfg.KeychainService, Logger: log, Memory: o.Memory,
 	})
 	if err != nil {
 		return fmt.Errorf("keychain: %w", err)

@@ -29,16 +29,22 @@ const MaxSecretSize = 2560
 // DefaultTimeout bounds every keychain call when Options.Timeout is zero.
 const DefaultTimeout = 5 * time.Second
 
-// Backend names accepted by Options.Backend.
+// Backend is where the secret lives: the KeychainBackend setting.
+type Backend string
+
+// String is the backend's name, as the KeychainBackend setting spells it.
+func (b Backend) String() string { return string(b) }
+
+// The backends.
 const (
-	BackendSystem = "system"
-	BackendMemory = "memory"
+	BackendSystem Backend = "system" // the OS keychain
+	BackendMemory Backend = "memory" // the agent's memory: tests and the demo only
 )
 
 // Options configures Open.
 type Options struct {
-	// Backend is "system" (the default) or "memory" (tests and the demo only).
-	Backend string
+	// Backend is BackendSystem (the default, also for "") or BackendMemory.
+	Backend Backend
 	// Service names the entry, e.g. com.walkme.agent.
 	Service string
 	// Account is the OS user name; the current user's when empty.
@@ -64,8 +70,8 @@ type Keychain interface {
 	// Probe reports whether the keychain is reachable and unlocked, for
 	// `walkme-agent doctor`. Its error says how to fix the problem.
 	Probe(ctx context.Context) error
-	// Backend names the backend: "system" or "memory".
-	Backend() string
+	// Backend names the backend.
+	Backend() Backend
 }
 
 // Open returns the keychain that opts describe. It does not contact the

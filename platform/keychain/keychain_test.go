@@ -74,7 +74,7 @@ func TestMemoryBackendConcurrent(t *testing.T) {
 }
 
 func TestSecretLimits(t *testing.T) {
-	for _, backend := range []string{BackendMemory, BackendSystem} {
+	for _, backend := range []Backend{BackendMemory, BackendSystem} {
 		kc, err := Open(Options{Backend: backend, Service: "s", Account: "u"})
 		if err != nil {
 			t.Fatal(err)

@@ -25,7 +25,7 @@ type memoryKeychain struct {
 	key   entryKey
 }
 
-func (m *memoryKeychain) Backend() string { return BackendMemory }
+func (m *memoryKeychain) Backend() Backend { return BackendMemory }
 
 func (m *memoryKeychain) Get(ctx context.Context) ([]byte, error) {
 	if err := ctx.Err(); err != nil {

@@ -24,7 +24,7 @@ func newSystem(opts Options) *systemKeychain {
 	return &systemKeychain{service: opts.Service, account: opts.Account, guard: newGuard(opts.Timeout)}
 }
 
-func (s *systemKeychain) Backend() string { return BackendSystem }
+func (s *systemKeychain) Backend() Backend { return BackendSystem }
 
 func (s *systemKeychain) Get(ctx context.Context) ([]byte, error) {
 	var secret string
