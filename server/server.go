@@ -111,6 +111,9 @@ func (s *Server) routes() {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setSecureHeaders(w.Header())
+	if !s.limitBody(w, r) {
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

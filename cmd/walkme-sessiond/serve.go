@@ -57,7 +57,7 @@ func serve(args []string, stderr io.Writer) error {
 		ln.Close()
 		return err
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	hs := srv.HTTPServer(server.DefaultHTTPLimits)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	if p, ok := st.(pruner); ok {
