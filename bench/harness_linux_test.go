@@ -30,9 +30,10 @@ const (
 
 // binDir holds the walkme-agent built for this run; TestMain removes it.
 var binDir = struct {
-	once sync.Once
-	dir  string
-	err  error
+	once  sync.Once
+	dir   string
+	paths map[string]string
+	err   error
 }{}
 
 // tickerEnv makes the test binary a baseline instead: a Go process that
@@ -65,17 +66,12 @@ func binary(b *testing.B, name string) string {
 		if binDir.dir, binDir.err = os.MkdirTemp("", "walkme-bench-bin"); binDir.err != nil {
 			return
 		}
-		cmd := exec.Command(testenv.GoTool(), "build", "-trimpath", "-ldflags", "-s -w", "-o", binDir.dir,
-			"github.com/walkme/session-agent/cmd/walkme-agent", "github.com/walkme/session-agent/cmd/walkme-demo")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			binDir.err = fmt.Errorf("build the commands: %v\n%s", err, out)
-		}
+		binDir.paths, binDir.err = testenv.Build(binDir.dir, testenv.BuildOptions{Release: true}, "walkme-agent", "walkme-demo")
 	})
 	if binDir.err != nil {
 		b.Fatal(binDir.err)
 	}
-	return filepath.Join(binDir.dir, name)
+	return binDir.paths[name]
 }
 
 // startTicker runs the baseline process (see tickerEnv).

@@ -55,19 +55,12 @@ func binaries(t *testing.T) (agentBin, serverBin string) {
 		if bins.err != nil {
 			return
 		}
-		for _, name := range []string{"walkme-agent", "walkme-sessiond"} {
-			args := []string{"build", "-o", filepath.Join(bins.dir, name)}
-			if os.Getenv("WALKME_E2E_RACE") != "" { // the binaries under the race detector
-				args = append(args, "-race")
-			}
-			out, err := exec.Command(testenv.GoTool(), append(args, "github.com/walkme/session-agent/cmd/"+name)...).CombinedOutput()
-			if err != nil {
-				bins.err = fmt.Errorf("build %s: %v\n%s", name, err, out)
-				return
-			}
+		race := os.Getenv("WALKME_E2E_RACE") != "" // the binaries under the race detector
+		var paths map[string]string
+		if paths, bins.err = testenv.Build(bins.dir, testenv.BuildOptions{Race: race}, "walkme-agent", "walkme-sessiond"); bins.err != nil {
+			return
 		}
-		bins.agent = filepath.Join(bins.dir, "walkme-agent")
-		bins.server = filepath.Join(bins.dir, "walkme-sessiond")
+		bins.agent, bins.server = paths["walkme-agent"], paths["walkme-sessiond"]
 	})
 	if bins.err != nil {
 		t.Fatal(bins.err)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/walkme/session-agent/internal/testenv"
 	"github.com/walkme/session-agent/server/redisstore/redistest"
 )
 
@@ -26,11 +27,12 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	binary = filepath.Join(dir, "walkme-sessiond")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+	bins, err := testenv.Build(dir, testenv.BuildOptions{}, "walkme-sessiond")
+	if err != nil {
 		os.RemoveAll(dir)
-		panic("build: " + err.Error() + "\n" + string(out))
+		panic(err)
 	}
+	binary = bins["walkme-sessiond"]
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

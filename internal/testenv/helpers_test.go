@@ -70,3 +70,10 @@ func TestWaitForPolls(t *testing.T) {
 		t.Errorf("ok called %d times, want 3", calls)
 	}
 }
+
+func TestBuildNamesWhatFailed(t *testing.T) {
+	_, err := Build(t.TempDir(), BuildOptions{}, "no-such-command")
+	if err == nil || !strings.Contains(err.Error(), "no-such-command") {
+		t.Errorf("Build of a missing command: %v, want an error naming it", err)
+	}
+}

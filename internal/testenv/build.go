@@ -1,0 +1,43 @@
+package testenv
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+)
+
+// BuildOptions says how Build builds.
+type BuildOptions struct {
+	// Release builds as `make build` does: no cgo, -trimpath, stripped.
+	Release bool
+	// Race builds with the race detector.
+	Race bool
+}
+
+// Build builds the module's commands (names under ./cmd, such as
+// "walkme-agent") into dir with the go tool, and returns each binary's path
+// by name. Tests build once per run (a sync.Once, or TestMain) and share the
+// binaries.
+func Build(dir string, o BuildOptions, names ...string) (map[string]string, error) {
+	args := []string{"build", "-o", dir}
+	if o.Release {
+		args = append(args, "-trimpath", "-ldflags", "-s -w")
+	}
+	if o.Race {
+		args = append(args, "-race")
+	}
+	paths := make(map[string]string, len(names))
+	for _, name := range names {
+		args = append(args, "github.com/walkme/session-agent/cmd/"+name)
+		paths[name] = filepath.Join(dir, name)
+	}
+	cmd := exec.Command(GoTool(), args...)
+	if o.Release {
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("build %v: %v\n%s", names, err, out)
+	}
+	return paths, nil
+}
