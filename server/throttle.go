@@ -8,22 +8,24 @@ import (
 // throttle slows down password guessing on every password form (sign-in,
 // device approval, and so the Admin Center). It counts wrong passwords
 // under three keys at once and pauses a key, with a pause that doubles,
-// once its free failures are used up:
+// once its free failures are used up (throttleRules):
 //
 //   - per address and account: the tight one. Whoever guesses one
-//     account from one address is paused up to throttlePairMax;
+//     account from one address is paused for up to 15 minutes;
 //   - per account, from any address: a ceiling against guessing from
-//     many addresses, with a short longest pause (throttleAccountMax), so
-//     an attacker elsewhere can delay the real user by a minute at most,
-//     never lock them out;
+//     many addresses, with a short longest pause (a minute), so an
+//     attacker elsewhere can delay the real user a little, never lock
+//     them out;
 //   - per address, for any account: against trying one password on many
 //     accounts, short too, as many people may share one address (NAT).
 //
 // While any key is paused the password is not checked at all (the right
-// one is refused too, and no bcrypt is spent). A key is forgotten an hour
-// after its last failure; a correct password clears its address+account
-// key. The counts live in this process's memory: several instances each
-// throttle on their own (docs/sessiond.md, "Password throttling").
+// one is refused too, and no bcrypt is spent), and parallel attempts are
+// admitted only while they cannot overrun a key's free failures (begin).
+// A key is forgotten an hour after its last failure; a correct password
+// clears its address+account key. The counts live in this process's
+// memory: several instances each throttle on their own (docs/sessiond.md,
+// "Password throttling").
 type throttle struct {
 	mu        sync.Mutex
 	entries   map[throttleKey]*strikes
