@@ -43,7 +43,7 @@ func startBrowser(t *testing.T, a *agentEnv, issuer string) *browserRig {
 	// pattern and a 1 s heartbeat (a 3 s presence TTL), as a policy would
 	// set them.
 	ext := filepath.Join(t.TempDir(), "extension")
-	if err := os.CopyFS(ext, os.DirFS(extension.Dir(t))); err != nil {
+	if err := os.CopyFS(ext, os.DirFS(extension.Dir())); err != nil {
 		t.Fatal(err)
 	}
 	defaults, _ := json.Marshal(map[string]any{"hostPatterns": []string{pageURL + "*"}, "heartbeatSeconds": 1})

@@ -11,7 +11,7 @@ MKPKG_BIN = $(PKGBIN)/mkpkg
 # Computed on first use and then kept, so one build has one version even when
 # the tree changes under it.
 PKG_VERSION ?= $(eval PKG_VERSION := $(shell $(GO) build -o $(MKPKG_BIN) ./packaging/cmd/mkpkg && $(MKPKG_BIN) -print-version '$(VERSION)'))$(PKG_VERSION)
-CHROME_EXTENSION_IDS ?=
+CHROME_EXTENSION_IDS ?= pjphaallaogfddomihpagleebbjnafgi
 FIREFOX_EXTENSION_IDS ?= walkme-agent@walkme.com
 MKPKG = $(MKPKG_BIN) -version '$(PKG_VERSION)' \
 	-chrome-extension-ids '$(CHROME_EXTENSION_IDS)' -firefox-extension-ids '$(FIREFOX_EXTENSION_IDS)'

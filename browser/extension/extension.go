@@ -6,7 +6,6 @@ package extension
 import (
 	"path/filepath"
 	"runtime"
-	"testing"
 )
 
 // ID is the Chrome/Edge extension ID that the manifest's key fixes: the
@@ -16,12 +15,12 @@ const ID = "pjphaallaogfddomihpagleebbjnafgi"
 // FirefoxID is the add-on ID of browser_specific_settings.gecko.
 const FirefoxID = "walkme-agent@walkme.com"
 
-// Dir is the extension's directory in the source tree, for tests.
-func Dir(t testing.TB) string {
-	t.Helper()
+// Dir is the extension's directory in the source tree, for tests and the
+// demo ("" when the binary was built without source paths).
+func Dir() string {
 	_, file, _, ok := runtime.Caller(0)
 	if !ok {
-		t.Fatal("extension: no source path")
+		return ""
 	}
 	return filepath.Dir(file)
 }

@@ -14,7 +14,7 @@ import (
 // manifests allow; the Firefox ID and every file the manifest names are
 // there; the managed-storage schema and the defaults parse.
 func TestManifest(t *testing.T) {
-	dir := Dir(t)
+	dir := Dir()
 	var m struct {
 		ManifestVersion int    `json:"manifest_version"`
 		Key             string `json:"key"`

@@ -35,6 +35,8 @@ type Options struct {
 	Version string // a.b.c...
 	Binary  string // the darwin walkme-agent
 	MTime   time.Time
+	// The extensions the native-messaging host admits (see nativehost.go).
+	ChromeExtensionIDs, FirefoxExtensionIDs []string
 }
 
 // Agent returns the package of the agent.
@@ -62,6 +64,11 @@ func Agent(o Options) (*macpkg.Package, error) {
 		{Path: AgentPlist, Mode: 0o644, Data: agent},
 		{Path: TrayPlist, Mode: 0o644, Data: tray},
 	}
+	hosts, err := nativeHosts(o)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, hosts...)
 	dirs := []macpkg.Entry{ // as they are on a Mac, so the BOM does not change them
 		{Path: "Applications", Mode: 0o775, GID: 80}, // root:admin
 		{Path: "Library", Mode: 0o755},

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/walkme/session-agent/browser/extension"
 	"github.com/walkme/session-agent/packaging/linuxpkg"
 	"github.com/walkme/session-agent/packaging/macospkg"
 	"github.com/walkme/session-agent/packaging/nativehost"
@@ -34,7 +35,7 @@ func main() {
 		version = flag.String("version", "0.0.0", "version (git describe style is normalised)")
 		arch    = flag.String("arch", "amd64", "GOARCH of the binary")
 		out     = flag.String("o", "", "output file")
-		chrome  = flag.String("chrome-extension-ids", "", "comma-separated Chrome/Edge extension IDs for the native-messaging host")
+		chrome  = flag.String("chrome-extension-ids", extension.ID, "comma-separated Chrome/Edge extension IDs for the native-messaging host")
 		firefox = flag.String("firefox-extension-ids", "walkme-agent@walkme.com", "comma-separated Firefox add-on IDs")
 		printV  = flag.String("print-version", "", "print the package version for a git describe version and exit")
 	)
@@ -73,7 +74,7 @@ func run(format, name, bin, version, arch, out string, chrome, firefox []string)
 			err = linuxpkg.Agent(o, f)
 		}
 	case "pkg":
-		err = buildPkg(version, bin, f, mtime)
+		err = buildPkg(version, bin, f, mtime, chrome, firefox)
 	case "mobileconfig":
 		var b []byte
 		if b, err = macospkg.Mobileconfig(nil); err == nil {
@@ -95,8 +96,9 @@ func run(format, name, bin, version, arch, out string, chrome, firefox []string)
 	return nil
 }
 
-func buildPkg(version, bin string, w io.Writer, mtime time.Time) error {
-	p, err := macospkg.Agent(macospkg.Options{Version: linuxpkg.PackageVersion(version), Binary: bin, MTime: mtime})
+func buildPkg(version, bin string, w io.Writer, mtime time.Time, chrome, firefox []string) error {
+	p, err := macospkg.Agent(macospkg.Options{Version: linuxpkg.PackageVersion(version), Binary: bin, MTime: mtime,
+		ChromeExtensionIDs: chrome, FirefoxExtensionIDs: firefox})
 	if err != nil {
 		return err
 	}
