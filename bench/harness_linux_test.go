@@ -6,8 +6,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/walkme/session-agent/internal/testenv"
+	"github.com/walkme/session-agent/internal/testenv/sessiondtest"
 	"github.com/walkme/session-agent/server"
 	"github.com/walkme/session-agent/server/sqlitestore"
 )
@@ -95,19 +94,7 @@ type service struct {
 // startService serves store on a loopback port until the benchmark ends.
 func startService(b *testing.B, store server.Store) *service {
 	b.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	issuer := "http://" + ln.Addr().String()
-	h, err := server.New(server.Config{Issuer: issuer, Store: store, Logger: discard()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln) //nolint:errcheck // ends at Close
-	b.Cleanup(func() { srv.Close() })
-	return &service{URL: issuer, store: store}
+	return &service{URL: sessiondtest.Start(b, sessiondtest.Options{Store: store}).URL, store: store}
 }
 
 // sqliteStore opens a fresh SQLite database with users added.

@@ -8,14 +8,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/walkme/session-agent/agent/auth"
+	"github.com/walkme/session-agent/internal/testenv/sessiondtest"
 	"github.com/walkme/session-agent/server"
 	"github.com/walkme/session-agent/server/sqlitestore"
 )
@@ -33,23 +32,8 @@ type provider struct {
 
 func newProvider(t *testing.T) provider {
 	t.Helper()
-	st, err := sqlitestore.Open(filepath.Join(t.TempDir(), "sessiond.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.AddUser(context.Background(), "acme", email, password, false); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewUnstartedServer(nil)
-	s, err := server.New(server.Config{Issuer: "http://" + hs.Listener.Addr().String(), Store: st})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs.Config.Handler = s
-	hs.Start()
-	t.Cleanup(hs.Close)
-	return provider{url: hs.URL, store: st}
+	s := sessiondtest.Start(t, sessiondtest.Options{Users: []sessiondtest.User{{Account: "acme", Email: email, Password: password}}})
+	return provider{url: s.URL, store: s.SQLite}
 }
 
 func newClient(issuer string) *auth.Client {

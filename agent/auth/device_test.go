@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -16,8 +15,8 @@ import (
 	"time"
 
 	"github.com/walkme/session-agent/agent/auth"
+	"github.com/walkme/session-agent/internal/testenv/sessiondtest"
 	"github.com/walkme/session-agent/server"
-	"github.com/walkme/session-agent/server/sqlitestore"
 )
 
 // skewClock is the provider's clock: real time plus an offset the test
@@ -42,24 +41,10 @@ func (c *skewClock) Advance(d time.Duration) {
 // (devices poll every second) with a clock the test can move.
 func newDeviceProvider(t *testing.T) (string, *skewClock) {
 	t.Helper()
-	st, err := sqlitestore.Open(filepath.Join(t.TempDir(), "sessiond.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.AddUser(context.Background(), "acme", email, password, false); err != nil {
-		t.Fatal(err)
-	}
 	clk := &skewClock{}
-	hs := httptest.NewUnstartedServer(nil)
-	s, err := server.New(server.Config{Issuer: "http://" + hs.Listener.Addr().String(), Store: st, Dev: true, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs.Config.Handler = s
-	hs.Start()
-	t.Cleanup(hs.Close)
-	return hs.URL, clk
+	svc := sessiondtest.Start(t, sessiondtest.Options{Dev: true, Now: clk.Now,
+		Users: []sessiondtest.User{{Account: "acme", Email: email, Password: password}}})
+	return svc.URL, clk
 }
 
 // decide plays the user on another machine: open /device, enter the
