@@ -19,10 +19,9 @@ import (
 	"github.com/walkme/session-agent/agent/auth"
 	"github.com/walkme/session-agent/agent/config"
 	"github.com/walkme/session-agent/agent/localapi"
+	"github.com/walkme/session-agent/internal/testenv/sessiondtest"
 	"github.com/walkme/session-agent/internal/weblogin"
 	"github.com/walkme/session-agent/platform/keychain"
-	"github.com/walkme/session-agent/server"
-	"github.com/walkme/session-agent/server/sqlitestore"
 )
 
 const (
@@ -116,47 +115,34 @@ func startRig(t *testing.T, interval time.Duration, kc keychain.Keychain) *rig {
 // startRigWith is startRig with a last word on the agent's options.
 func startRigWith(t *testing.T, interval time.Duration, kc keychain.Keychain, adjust func(*agent.Options)) *rig {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlitestore.Open(filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.AddUser(ctx, "acme", email, password, true); err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer := "http://" + ln.Addr().String()
 	quiet := slog.New(slog.DiscardHandler)
-	r := &rig{presence: make(chan []string), issuer: issuer}
-	srv, err := server.New(server.Config{Issuer: issuer, Store: st, Dev: true, Logger: quiet,
-		Now: func() time.Time { return time.Now().Add(time.Duration(r.skew.Load())) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if req.URL.Path != "/token" {
-			srv.ServeHTTP(w, req)
-			return
-		}
-		r.tokens.Add(1)
-		time.Sleep(time.Duration(r.delay.Load()))
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
-		r.noteIssued(rec.Body.Bytes())
-		if r.lose.Load() {
-			<-req.Context().Done() // the client gives up (or dies) first
-			return
-		}
-		maps.Copy(w.Header(), rec.Header())
-		w.WriteHeader(rec.Code)
-		w.Write(rec.Body.Bytes())
-	})}
-	go hs.Serve(ln)
-	t.Cleanup(func() { hs.Close() })
+	r := &rig{presence: make(chan []string)}
+	svc := sessiondtest.Start(t, sessiondtest.Options{Dev: true,
+		Users: []sessiondtest.User{{Account: "acme", Email: email, Password: password, Admin: true}},
+		Now:   func() time.Time { return time.Now().Add(time.Duration(r.skew.Load())) },
+		Wrap: func(srv http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				if req.URL.Path != "/token" {
+					srv.ServeHTTP(w, req)
+					return
+				}
+				r.tokens.Add(1)
+				time.Sleep(time.Duration(r.delay.Load()))
+				rec := httptest.NewRecorder()
+				srv.ServeHTTP(rec, req)
+				r.noteIssued(rec.Body.Bytes())
+				if r.lose.Load() {
+					<-req.Context().Done() // the client gives up (or dies) first
+					return
+				}
+				maps.Copy(w.Header(), rec.Header())
+				w.WriteHeader(rec.Code)
+				w.Write(rec.Body.Bytes())
+			})
+		}})
+	issuer := svc.URL
+	r.issuer = issuer
+	var err error
 
 	cfg := config.Default()
 	cfg.ServerURL = issuer
