@@ -5,7 +5,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,7 +82,6 @@ func startTicker(b *testing.B) *exec.Cmd {
 	return testenv.StartProcess(b, "ticker", []string{tickerEnv + "=1"}, self)
 }
 
-func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // service is walkme-sessiond embedded in the benchmark process, on loopback.
 type service struct {
