@@ -82,7 +82,6 @@ func startTicker(b *testing.B) *exec.Cmd {
 	return testenv.StartProcess(b, "ticker", []string{tickerEnv + "=1"}, self)
 }
 
-
 // service is walkme-sessiond embedded in the benchmark process, on loopback.
 type service struct {
 	URL   string
