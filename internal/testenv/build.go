@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 )
 
 // BuildOptions says how Build builds.
@@ -13,6 +14,8 @@ type BuildOptions struct {
 	Release bool
 	// Race builds with the race detector.
 	Race bool
+	// GOOS and GOARCH cross-compile; empty means this machine's.
+	GOOS, GOARCH string
 }
 
 // Build builds the module's commands (names under ./cmd, such as
@@ -31,10 +34,20 @@ func Build(dir string, o BuildOptions, names ...string) (map[string]string, erro
 	for _, name := range names {
 		args = append(args, "github.com/walkme/session-agent/cmd/"+name)
 		paths[name] = filepath.Join(dir, name)
+		if o.GOOS == "windows" || (o.GOOS == "" && runtime.GOOS == "windows") {
+			paths[name] += ".exe"
+		}
 	}
 	cmd := exec.Command(GoTool(), args...)
+	cmd.Env = os.Environ()
 	if o.Release {
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		cmd.Env = append(cmd.Env, "CGO_ENABLED=0")
+	}
+	if o.GOOS != "" {
+		cmd.Env = append(cmd.Env, "GOOS="+o.GOOS)
+	}
+	if o.GOARCH != "" {
+		cmd.Env = append(cmd.Env, "GOARCH="+o.GOARCH)
 	}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("build %v: %v\n%s", names, err, out)

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -78,23 +77,16 @@ func (w *wine) query(key string, args ...string) string {
 // winPath is a Linux path as Wine's Z: drive sees it.
 func winPath(p string) string { return `Z:` + strings.ReplaceAll(p, "/", `\`) }
 
-func repoRoot(t *testing.T) string {
-	_, self, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(self), "..", "..")
-}
-
 // buildAgentMSIs builds the real walkme-agent.exe and MSIs of it at the
 // given versions.
-func buildAgentMSIs(t *testing.T, root string, versions ...string) []string {
+func buildAgentMSIs(t *testing.T, versions ...string) []string {
 	t.Helper()
 	dir := t.TempDir()
-	exe := filepath.Join(dir, "walkme-agent.exe")
-	build := exec.Command(testenv.GoTool(), "build", "-trimpath", "-ldflags=-s -w", "-o", exe, "./cmd/walkme-agent")
-	build.Dir = root
-	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build walkme-agent.exe: %v\n%s", err, out)
+	bins, err := testenv.Build(dir, testenv.BuildOptions{Release: true, GOOS: "windows", GOARCH: "amd64"}, "walkme-agent")
+	if err != nil {
+		t.Fatal(err)
 	}
+	exe := bins["walkme-agent"]
 	var msis []string
 	for _, v := range versions {
 		out := filepath.Join(dir, "walkme-agent-"+v+"-x64.msi")
@@ -149,9 +141,8 @@ func TestMSIUnderWine(t *testing.T) {
 	for _, c := range []string{"wine", "wineserver", "x86_64-w64-mingw32-gcc", "wixl", "msibuild", "msiinfo"} {
 		testenv.Command(t, c)
 	}
-	root := repoRoot(t)
 	start := time.Now()
-	msis := buildAgentMSIs(t, root, "1.2.3", "1.2.4")
+	msis := buildAgentMSIs(t, "1.2.3", "1.2.4")
 	t.Logf("built walkme-agent.exe and two MSIs: %v", time.Since(start).Round(time.Millisecond))
 	start = time.Now()
 	w := newWine(t)
