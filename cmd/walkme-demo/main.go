@@ -304,7 +304,16 @@ func (d *demo) lapse(ctx context.Context, events <-chan localapi.Status) error {
 	}
 	_, err = keychainEntry(ctx, d.mem)
 	d.say("agent", "lapsed locally at the deadline (R11); keychain entry present: %v", err == nil)
-	active, err := introspect(ctx, d.issuer, rec.RefreshToken)
+	// The server's deadline counts from when it received the last renewal
+	// (or the use it reported), a few milliseconds after the agent sent it:
+	// it may agree a moment after the agent lapsed locally.
+	var active bool
+	for range 30 {
+		if active, err = introspect(ctx, d.issuer, rec.RefreshToken); err != nil || !active {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err != nil {
 		return err
 	}
