@@ -133,15 +133,7 @@ func TestFailedClosingRenewalLapsesFromTheClose(t *testing.T) {
 	testenv.WaitFor(t, 4*time.Second, "the retry to get through", func() bool { return f.posts.Load() > retried })
 	time.Sleep(500 * time.Millisecond)
 	token := a.refreshToken()
-	lapse := closed.Add(6 * time.Second)
-	time.Sleep(time.Until(lapse.Add(-1500 * time.Millisecond)))
-	if !f.srv.introspect(t, token) {
-		t.Fatal("the session lapsed on the server before one timeout after the close")
-	}
-	time.Sleep(time.Until(lapse.Add(time.Second)))
-	if f.srv.introspect(t, token) {
-		t.Fatal("the server still accepts the session 1 s after close + timeout: the lapse counted from the retry, not the close")
-	}
+	assertLapsesAt(t, f.srv, token, closed.Add(6*time.Second), "the retry, not the close")
 	if st := a.mustStatus(); st.SignedIn() {
 		t.Fatalf("the agent shows %s 1 s after close + timeout", st.State)
 	}
@@ -222,13 +214,20 @@ func TestCloseJustBeforeTheLidShuts(t *testing.T) {
 	testenv.WaitFor(t, 6*time.Second, "the closing renewal at the wake", func() bool { return f.posts.Load() > posts })
 	time.Sleep(500 * time.Millisecond)
 	token := a.refreshToken()
-	lapse := closed.Add(20 * time.Second)
+	assertLapsesAt(t, f.srv, token, closed.Add(20*time.Second), "the wake")
+}
+
+// assertLapsesAt checks that the server accepts token until shortly before
+// lapse and refuses it a second after: the session lapses one timeout after
+// the close, not after the late closing renewal (counted from what).
+func assertLapsesAt(t *testing.T, srv *sessiond, token string, lapse time.Time, what string) {
+	t.Helper()
 	time.Sleep(time.Until(lapse.Add(-1500 * time.Millisecond)))
-	if !f.srv.introspect(t, token) {
-		t.Fatal("the session lapsed before one timeout after the close")
+	if !srv.introspect(t, token) {
+		t.Fatal("the session lapsed on the server before one timeout after the close")
 	}
 	time.Sleep(time.Until(lapse.Add(time.Second)))
-	if f.srv.introspect(t, token) {
-		t.Fatal("the server still accepts the session 1 s after close + timeout: the lapse counted from the wake")
+	if srv.introspect(t, token) {
+		t.Fatalf("the server still accepts the session 1 s after close + timeout: the lapse counted from %s", what)
 	}
 }
