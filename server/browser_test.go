@@ -24,17 +24,7 @@ func TestAdminCenterInBrowser(t *testing.T) {
 	e := newEnv(t, false) // first: it waits for the parallel tests' turn
 	ctx := chromiumtest.New(t, time.Minute)
 
-	err := chromedp.Do(ctx,
-		chromedp.Navigate(e.url("/admin/security")),
-		chromedp.WaitVisible(chromedp.ID("email")),
-		chromedp.SendKeys(chromedp.ID("email"), "admin@acme.test"),
-		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Submit(chromedp.ID("password")),
-		chromedp.WaitEnabled(chromedp.ID("save")),
-	)
-	if err != nil {
-		t.Fatalf("sign in through the page: %v", err)
-	}
+	signInToAdminCenter(t, ctx, e)
 	current, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("current")))
 	if err != nil {
 		t.Fatal(err)
@@ -153,17 +143,7 @@ func TestLoginRedirectInBrowser(t *testing.T) {
 func TestForeignPageInBrowser(t *testing.T) {
 	e := newEnv(t, false)
 	ctx := chromiumtest.New(t, 2*time.Minute)
-	err := chromedp.Do(ctx,
-		chromedp.Navigate(e.url("/admin/security")),
-		chromedp.WaitVisible(chromedp.ID("email")),
-		chromedp.SendKeys(chromedp.ID("email"), "admin@acme.test"),
-		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Submit(chromedp.ID("password")),
-		chromedp.WaitEnabled(chromedp.ID("save")),
-	)
-	if err != nil {
-		t.Fatalf("sign in through the page: %v", err)
-	}
+	signInToAdminCenter(t, ctx, e)
 	other := http.NewServeMux()
 	other.HandleFunc("/post", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
@@ -203,8 +183,25 @@ func TestForeignPageInBrowser(t *testing.T) {
 		t.Error("the browser did not refuse to show the Admin Center in another site's frame")
 	}
 
-	err = chromedp.Do(ctx, chromedp.Navigate(e.url("/admin/security")), chromedp.WaitEnabled(chromedp.ID("save")))
+	err := chromedp.Do(ctx, chromedp.Navigate(e.url("/admin/security")), chromedp.WaitEnabled(chromedp.ID("save")))
 	if err != nil {
 		t.Errorf("the admin is no longer signed in after the other site's visit: %v", err)
+	}
+}
+
+// signInToAdminCenter signs the admin in through the Security page's own
+// form, as a person would, and waits for the page to be ready.
+func signInToAdminCenter(t *testing.T, ctx context.Context, e *env) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(e.url("/admin/security")),
+		chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), "admin@acme.test"),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitEnabled(chromedp.ID("save")),
+	)
+	if err != nil {
+		t.Fatalf("sign in through the page: %v", err)
 	}
 }
