@@ -222,7 +222,7 @@ func (a *Agent) resetTimer(t *time.Timer) {
 
 // carryOut performs what the machine asked for. Loop goroutine only.
 func (a *Agent) carryOut(act session.Action) {
-	if act.End != "" {
+	if act.End != session.NotEnded {
 		a.endSession(act.End)
 	}
 	if act.Renew {
@@ -260,8 +260,8 @@ func (a *Agent) call(ctx context.Context, f func()) error {
 // endSession forgets the session: the keychain entry and the tokens in
 // memory. A sign-out also revokes it on the server, outside the loop (see
 // Logout).
-func (a *Agent) endSession(reason string) {
-	a.log.Info("session ended", "reason", reason)
+func (a *Agent) endSession(reason session.EndReason) {
+	a.log.Info("session ended", "reason", reason.String())
 	a.refresh, a.access, a.rotating = "", "", nil
 	a.deleted = a.storePending() // retried until it lands; keeps a pending sign-out
 }

@@ -107,7 +107,7 @@ func (a *Agent) finishRenewal(r renewResult) session.Action {
 	}
 	if r.err != nil {
 		kind := classify(r.err)
-		a.log.Warn("renewal failed", "kind", kindName(kind), "err", r.err)
+		a.log.Warn("renewal failed", "kind", kind.String(), "err", r.err)
 		return a.m.RenewFailed(now, kind, r.err.Error())
 	}
 	s, ok := a.m.RenewedSession(renewal(r.token))
@@ -160,7 +160,7 @@ func renewal(t *auth.Token) session.Renewal {
 
 // classify sorts a renewal error: the server ended the session, the network
 // failed, or something else went wrong that a retry may fix.
-func classify(err error) int {
+func classify(err error) session.Failure {
 	var ne net.Error
 	var oe *net.OpError
 	var de *net.DNSError
@@ -171,16 +171,6 @@ func classify(err error) int {
 		return session.Unreachable
 	}
 	return session.Transient
-}
-
-func kindName(kind int) string {
-	switch kind {
-	case session.Rejected:
-		return "rejected"
-	case session.Unreachable:
-		return "unreachable"
-	}
-	return "transient"
 }
 
 func jitter() float64 { return mrand.Float64() }

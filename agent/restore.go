@@ -77,7 +77,7 @@ func (a *Agent) applyRestore(r readResult) session.Action {
 	a.refresh = rec.RefreshToken
 	a.log.Info("restored session", "user", rec.User, "lapses_at", rec.LapsesAt)
 	act := a.m.SignIn(now, a.restoredSession(rec))
-	if act.End != "" || rec.RenewingSince == nil {
+	if act.End != session.NotEnded || rec.RenewingSince == nil {
 		return act
 	}
 	// The last agent died with a renewal out, so the stored token may have

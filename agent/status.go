@@ -14,9 +14,9 @@ func (a *Agent) status() localapi.Status {
 	v := a.m.View()
 	cfg := a.opts.Config
 	st := localapi.Status{
-		State:                    v.State,
+		State:                    apiState(v.State),
 		ServerURL:                cfg.ServerURL,
-		SignedOutReason:          v.SignedOutReason,
+		SignedOutReason:          apiReason(v.SignedOutReason),
 		InactivityTimeoutSeconds: int64(v.Timeout / time.Second),
 		RenewIntervalSeconds:     int64(cfg.RenewInterval / time.Second),
 		Renewals:                 v.Renewals,
@@ -40,7 +40,7 @@ func (a *Agent) status() localapi.Status {
 	a.keychainStatus(&st)
 	if s := v.Session; s != nil {
 		st.User = s.User
-		st.SignedOutReason = ""
+		st.SignedOutReason = localapi.ReasonNone
 		st.RenewIntervalSeconds = int64(v.Cadence / time.Second)
 		wall := a.opts.Wall // shown on the wall clock as it reads now
 		st.LastRenewal = timePtr(wall(s.LastRenewal))
@@ -78,6 +78,36 @@ func (a *Agent) keychainStatus(st *localapi.Status) {
 	if st.Keychain.State == localapi.KeychainFailing {
 		st.Keychain.Error = st.LastError
 	}
+}
+
+// apiState names a session state in the local API's JSON, a contract with
+// IT scripts and products (docs/design.md §4): the core's names may change,
+// these may not.
+func apiState(s session.State) string {
+	switch s {
+	case session.Asleep:
+		return localapi.StateAsleep
+	case session.Offline:
+		return localapi.StateOffline
+	case session.Idle:
+		return localapi.StateIdle
+	case session.Active:
+		return localapi.StateActive
+	}
+	return localapi.StateSignedOut
+}
+
+// apiReason names why a session ended in the local API's JSON.
+func apiReason(r session.EndReason) string {
+	switch r {
+	case session.EndedByLogout:
+		return localapi.ReasonLogout
+	case session.EndedByExpiry:
+		return localapi.ReasonExpired
+	case session.EndedByRejected:
+		return localapi.ReasonRejected
+	}
+	return localapi.ReasonNone
 }
 
 func timePtr(t time.Time) *time.Time {

@@ -95,8 +95,8 @@ func (a *Agent) tokenNow(req localapi.TokenRequest, first bool) tokenAnswer {
 	switch {
 	case v.Session == nil:
 		msg := "signed out"
-		if v.SignedOutReason != "" {
-			msg += " (" + v.SignedOutReason + ")"
+		if r := apiReason(v.SignedOutReason); r != localapi.ReasonNone {
+			msg += " (" + r + ")"
 		}
 		return refuse(localapi.RefusedSignedOut, msg+": sign in with `walkme-agent login` or the tray", time.Time{})
 	case v.Asleep || v.LidClosed:
@@ -113,7 +113,7 @@ func (a *Agent) tokenNow(req localapi.TokenRequest, first bool) tokenAnswer {
 	if a.accessValid(now) {
 		return tokenAnswer{resp: localapi.TokenResponse{
 			AccessToken: a.access, TokenType: "Bearer", ExpiresAt: timePtr(a.accessExp),
-			User: v.Session.User, State: v.State,
+			User: v.Session.User, State: apiState(v.State),
 		}}
 	}
 	if !v.NetworkUp {

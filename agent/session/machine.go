@@ -10,22 +10,6 @@ import (
 	"time"
 )
 
-// States, by precedence: asleep > offline > idle > active (docs/design.md §3.1).
-const (
-	SignedOut = "signed_out"
-	Asleep    = "asleep"
-	Offline   = "offline"
-	Idle      = "idle"
-	Active    = "active"
-)
-
-// Why a session ended.
-const (
-	EndedByLogout   = "logout"
-	EndedByExpiry   = "expired"
-	EndedByRejected = "rejected"
-)
-
 // Session is what the agent knows of a signed-in session, besides the token.
 type Session struct {
 	User        string
@@ -60,9 +44,9 @@ type Action struct {
 	// Revoke: send the pending sign-out's revocation now, then report
 	// RevokeDone or RevokeFailed.
 	Revoke bool
-	// End, when not empty, says the session just ended and why: delete the
-	// token from the keychain (and revoke it on the server for a logout).
-	End string
+	// End, when not NotEnded, says the session just ended and why: delete
+	// the token from the keychain (and revoke it on the server for a logout).
+	End EndReason
 }
 
 // Usage is what a renewal reports about the user.
@@ -99,8 +83,8 @@ type Machine struct {
 	policy Policy
 
 	sess   *Session
-	reason string  // why the last session ended
-	ended  Session // the last session that ended, for the status
+	reason EndReason // why the last session ended
+	ended  Session   // the last session that ended, for the status
 
 	procs      []string             // names of WalkMe processes seen running
 	heartbeats map[string]time.Time // presence heartbeats: source -> expiry
@@ -155,7 +139,7 @@ func (m *Machine) SignIn(now time.Time, s Session) Action {
 		s.Timeout = m.policy.FallbackTimeout
 	}
 	m.sess = &s
-	m.reason = ""
+	m.reason = NotEnded
 	m.resetRenewal()
 	m.closing = false
 	m.checking, m.checkSentAt = false, time.Time{}
@@ -236,8 +220,8 @@ func (m *Machine) Recover(now time.Time) (Action, bool) {
 }
 
 func (m *Machine) renewNow(now time.Time, byUser bool) (Action, bool) {
-	if a := m.decide(now); a.End != "" || a.Renew {
-		return a, a.End == ""
+	if a := m.decide(now); a.End != NotEnded || a.Renew {
+		return a, a.End == NotEnded
 	}
 	if m.sess == nil || m.asleep || m.lidClosed || !m.netUp {
 		return Action{}, false // R7: nothing renews asleep or without a network
@@ -309,19 +293,9 @@ func (m *Machine) RenewedSession(r Renewal) (Session, bool) {
 	return s, true
 }
 
-// Failure kinds for RenewFailed.
-const (
-	// Rejected: the server says the session is over (invalid_grant). Never retried.
-	Rejected = iota + 1
-	// Unreachable: a network error. Retried, and shown as offline meanwhile.
-	Unreachable
-	// Transient: a 5xx or a malformed answer. Retried with backoff.
-	Transient
-)
-
 // RenewFailed reports a failed renewal of the given kind with a message for
 // the status (never a token).
-func (m *Machine) RenewFailed(now time.Time, kind int, msg string) Action {
+func (m *Machine) RenewFailed(now time.Time, kind Failure, msg string) Action {
 	m.inflight = false
 	if m.sess == nil {
 		return Action{}
@@ -352,7 +326,7 @@ func (m *Machine) resetRenewal() {
 	m.lastError = ""
 }
 
-func (m *Machine) end(reason string) Action {
+func (m *Machine) end(reason EndReason) Action {
 	m.ended = *m.sess
 	m.sess = nil
 	m.reason = reason

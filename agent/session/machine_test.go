@@ -27,11 +27,11 @@ type sim struct {
 	renews  []time.Duration
 	checks  []time.Duration
 	refused int // renewals the server refused
-	ended   string
+	ended   EndReason
 	endedAt time.Duration
-	fail    int  // kind of failure to answer renewals with; 0 = succeed
-	offline bool // checks and revocations fail
-	revoked bool // the server received the sign-out's revocation
+	fail    Failure // kind of failure to answer renewals with; 0 = succeed
+	offline bool    // checks and revocations fail
+	revoked bool    // the server received the sign-out's revocation
 }
 
 type event struct {
@@ -61,8 +61,8 @@ func (s *sim) later(delay time.Duration, f func()) {
 
 func (s *sim) do(a Action) {
 	s.t.Helper()
-	if a.End != "" {
-		if s.ended != "" {
+	if a.End != NotEnded {
+		if s.ended != NotEnded {
 			s.t.Fatalf("session ended twice (%s, then %s)", s.ended, a.End)
 		}
 		s.ended, s.endedAt = a.End, s.at()
@@ -181,7 +181,7 @@ func maxTime(a, b time.Time) time.Time {
 }
 
 func (s *sim) open(names ...string) { s.do(s.m.SetProcesses(s.now, names)) }
-func (s *sim) state() string        { return s.m.View().State }
+func (s *sim) state() State         { return s.m.View().State }
 
 func mins(n float64) time.Duration { return time.Duration(n * float64(time.Minute)) }
 
@@ -189,7 +189,7 @@ func TestOpenProductRenewsEvery15MinutesAndNeverExpires(t *testing.T) { // R5
 	s := newSim(t, mins(15), mins(60))
 	s.open("WalkMe Editor")
 	s.advance(8 * time.Hour)
-	if s.ended != "" {
+	if s.ended != NotEnded {
 		t.Fatalf("session ended (%s at %v) while a product was open", s.ended, s.endedAt)
 	}
 	if got, want := len(s.renews), 32; got != want {
@@ -208,12 +208,12 @@ func TestOpenProductRenewsEvery15MinutesAndNeverExpires(t *testing.T) { // R5
 func TestNothingOpenLapsesOneTimeoutAfterLastRenewal(t *testing.T) { // R6, R11
 	s := newSim(t, mins(15), mins(30))
 	s.advance(mins(29))
-	if s.ended != "" || s.state() != Idle || len(s.renews) != 0 {
+	if s.ended != NotEnded || s.state() != Idle || len(s.renews) != 0 {
 		t.Fatalf("at 29m: ended=%q state=%s renewals=%v; want idle, no renewals", s.ended, s.state(), s.renews)
 	}
 	s.advance(mins(31))
 	if s.ended != EndedByExpiry || s.endedAt != mins(30) {
-		t.Fatalf("ended %q at %v, want expired at exactly 30m", s.ended, s.endedAt)
+		t.Fatalf("ended %v at %v, want expired at exactly 30m", s.ended, s.endedAt)
 	}
 	if v := s.m.View(); v.State != SignedOut || v.SignedOutReason != EndedByExpiry {
 		t.Fatalf("view %+v, want signed_out/expired", v)
@@ -226,7 +226,7 @@ func TestSeedExampleSignOutThenReopenIsSignedOut(t *testing.T) { // R8
 	s.advance(mins(2))
 	s.do(s.m.Logout(s.now))
 	if s.ended != EndedByLogout || s.endedAt != mins(2) {
-		t.Fatalf("logout: ended %q at %v, want logout at 2m", s.ended, s.endedAt)
+		t.Fatalf("logout: ended %v at %v, want logout at 2m", s.ended, s.endedAt)
 	}
 	s.open()
 	s.advance(mins(15))
@@ -257,7 +257,7 @@ func TestCadenceIsHalfAShortTimeout(t *testing.T) { // R9
 			if len(s.renews) != 4 || s.renews[0] != c.want {
 				t.Fatalf("renewals %v, want 4 every %v", s.renews, c.want)
 			}
-			if s.ended != "" {
+			if s.ended != NotEnded {
 				t.Fatalf("ended %s", s.ended)
 			}
 		})
@@ -274,7 +274,7 @@ func TestClosingLastWindowRenewsOnceSoLapseIsPrecise(t *testing.T) { // R10
 	}
 	s.advance(mins(60))
 	if s.ended != EndedByExpiry || s.endedAt != mins(27.5) {
-		t.Fatalf("ended %q at %v, want expired at 27.5m: one timeout after the user stopped", s.ended, s.endedAt)
+		t.Fatalf("ended %v at %v, want expired at 27.5m: one timeout after the user stopped", s.ended, s.endedAt)
 	}
 	if len(s.renews) != 2 {
 		t.Fatalf("renewed while idle: %v", s.renews)
@@ -301,12 +301,12 @@ func TestSleepAndLidStopRenewals(t *testing.T) { // R7, R12
 		name          string
 		asleep, lid   bool
 		sleepFor      time.Duration
-		wantEnd       string
+		wantEnd       EndReason
 		wantRenewalAt time.Duration // the first renewal after waking; -1 for none
 	}{
-		{"short sleep renews at once on wake", true, false, mins(5), "", mins(6)},
-		{"lid closed counts as sleep", false, true, mins(5), "", mins(6)},
-		{"dark wake with network up", true, false, mins(3), "", mins(4)},
+		{"short sleep renews at once on wake", true, false, mins(5), NotEnded, mins(6)},
+		{"lid closed counts as sleep", false, true, mins(5), NotEnded, mins(6)},
+		{"dark wake with network up", true, false, mins(3), NotEnded, mins(4)},
 		{"sleep past the deadline lapses with no request", true, false, mins(30), EndedByExpiry, -1},
 	}
 	for _, c := range cases {
@@ -325,7 +325,7 @@ func TestSleepAndLidStopRenewals(t *testing.T) { // R7, R12
 			s.advance(mins(1) + c.sleepFor)
 			s.do(s.m.SetPower(s.now, false, false))
 			if s.ended != c.wantEnd {
-				t.Fatalf("ended %q, want %q", s.ended, c.wantEnd)
+				t.Fatalf("ended %v, want %v", s.ended, c.wantEnd)
 			}
 			if c.wantRenewalAt < 0 {
 				if len(s.renews) != 0 {
@@ -358,7 +358,7 @@ func TestOfflineStopsRenewalsAndReconnectRenews(t *testing.T) { // R7
 	s.do(s.m.SetNetwork(s.now, false))
 	s.advance(mins(40))
 	if s.ended != EndedByExpiry || s.endedAt != mins(25) {
-		t.Fatalf("ended %q at %v, want expired at 25m, offline the whole time", s.ended, s.endedAt)
+		t.Fatalf("ended %v at %v, want expired at 25m, offline the whole time", s.ended, s.endedAt)
 	}
 	s.do(s.m.SetNetwork(s.now, true))
 	if len(s.renews) != 1 {
@@ -391,7 +391,7 @@ func TestTransientFailuresRetryWithBackoffBeforeTheDeadline(t *testing.T) {
 	}
 	s.fail = 0
 	s.advance(mins(16))
-	if s.ended != "" || s.m.View().LastError != "" {
+	if s.ended != NotEnded || s.m.View().LastError != "" {
 		t.Fatalf("after recovery: ended %q, error %q", s.ended, s.m.View().LastError)
 	}
 }
@@ -402,7 +402,7 @@ func TestRetriesNeverWaitPastTheDeadline(t *testing.T) {
 	s.open("WalkMe Editor")
 	s.advance(mins(25))
 	if s.ended != EndedByExpiry || s.endedAt != mins(20) {
-		t.Fatalf("ended %q at %v, want expired at 20m", s.ended, s.endedAt)
+		t.Fatalf("ended %v at %v, want expired at 20m", s.ended, s.endedAt)
 	}
 	last := s.renews[len(s.renews)-1]
 	if last != mins(20)-2*time.Second {
@@ -432,7 +432,7 @@ func TestRestartAfterTheDeadlineDropsTheSession(t *testing.T) { // R11
 		t.Fatalf("action %+v, want the stored session to end as expired", a)
 	}
 	a = m.SignIn(t0.Add(mins(29)), Session{User: "ann", LastRenewal: t0, Timeout: mins(30)})
-	if a.End != "" || m.View().State != Idle {
+	if a.End != NotEnded || m.View().State != Idle {
 		t.Fatalf("action %+v state %s, want the live stored session kept, idle", a, m.View().State)
 	}
 }
@@ -443,7 +443,7 @@ func TestServerTimeoutChangeTakesEffectAtNextRenewal(t *testing.T) { // R3 as th
 	s.advance(mins(10))
 	s.setTimeout(mins(15)) // the admin lowers the timeout at 10m, mid-cycle
 	s.advance(mins(15))
-	if s.refused != 0 || s.ended != "" {
+	if s.refused != 0 || s.ended != NotEnded {
 		t.Fatalf("the renewal after the change was refused (%d) or the session ended (%q)", s.refused, s.ended)
 	}
 	if got := s.m.View().LapsesAt; !got.Equal(t0.Add(mins(30))) {
@@ -477,8 +477,8 @@ func TestTimeoutChangeNeverSignsOutAnOpenProduct(t *testing.T) {
 				s.advance(2*cadence + time.Duration(frac*float64(cadence)))
 				s.setTimeout(c.to)
 				s.advance(s.at() + 3*cadence + 3*min(c.interval, c.to/2))
-				if s.ended != "" || s.refused != 0 {
-					t.Fatalf("ended %q at %v, %d renewals refused; want the open product kept signed in", s.ended, s.endedAt, s.refused)
+				if s.ended != NotEnded || s.refused != 0 {
+					t.Fatalf("ended %v at %v, %d renewals refused; want the open product kept signed in", s.ended, s.endedAt, s.refused)
 				}
 				if got, want := s.m.View().Cadence, min(c.interval, c.to/2); got != want {
 					t.Fatalf("cadence %v after the change, want %v", got, want)
@@ -511,7 +511,7 @@ func TestIdleAgentFollowsTheServer(t *testing.T) {
 	}
 	s.advance(mins(60))
 	if s.ended != EndedByExpiry || s.endedAt > mins(55) || s.endedAt < mins(55)-time.Second {
-		t.Fatalf("ended %q at %v, want expired at 55m (-1s)", s.ended, s.endedAt)
+		t.Fatalf("ended %v at %v, want expired at 55m (-1s)", s.ended, s.endedAt)
 	}
 
 	// An admin ends an idle session: signed out within one cadence.
@@ -520,7 +520,7 @@ func TestIdleAgentFollowsTheServer(t *testing.T) {
 	s.srv.EndedAt = s.now
 	s.advance(mins(3) + mins(15))
 	if s.ended != EndedByRejected || s.endedAt > mins(15)+time.Second {
-		t.Fatalf("ended %q at %v, want rejected within one 15m cadence", s.ended, s.endedAt)
+		t.Fatalf("ended %v at %v, want rejected within one 15m cadence", s.ended, s.endedAt)
 	}
 	if len(s.renews) != 0 {
 		t.Fatalf("renewed while idle: %v", s.renews)
@@ -650,7 +650,7 @@ func TestFailedClosingRenewalIsRetried(t *testing.T) {
 			n := len(s.renews)
 			s.advance(mins(30))
 			if len(s.renews) != n || s.ended != EndedByExpiry || s.endedAt > close {
-				t.Fatalf("after the retry succeeded: renewals %v, ended %q at %v; want no more and a lapse by %v", s.renews, s.ended, s.endedAt, close)
+				t.Fatalf("after the retry succeeded: renewals %v, ended %v at %v; want no more and a lapse by %v", s.renews, s.ended, s.endedAt, close)
 			}
 		})
 	}
@@ -670,7 +670,7 @@ func TestCloseDuringARenewalKeepsTheClosingRenewal(t *testing.T) {
 	}
 	close := mins(7.5) + time.Second + mins(15)
 	if s.ended != EndedByExpiry || s.endedAt > close || s.endedAt < close-time.Second {
-		t.Fatalf("ended %q at %v, want expired one timeout after the close (%v)", s.ended, s.endedAt, close)
+		t.Fatalf("ended %v at %v, want expired one timeout after the close (%v)", s.ended, s.endedAt, close)
 	}
 }
 
@@ -700,8 +700,8 @@ func TestCloseJustBeforeSleepCountsFromTheClose(t *testing.T) {
 			s.do(s.m.SetPower(s.now, false, false))
 			s.advance(s.at() + time.Minute)
 			if c.wantEnd < 0 {
-				if s.ended != "" {
-					t.Fatalf("ended %q at %v", s.ended, s.endedAt)
+				if s.ended != NotEnded {
+					t.Fatalf("ended %v at %v", s.ended, s.endedAt)
 				}
 				if got := s.srv.LapsesAt().Sub(t0); got > mins(25)+time.Second || got < mins(25)-time.Second {
 					t.Fatalf("the server's deadline %v after the wake's renewal, want the close + 15m = 25m ±1s", got)
@@ -709,7 +709,7 @@ func TestCloseJustBeforeSleepCountsFromTheClose(t *testing.T) {
 				return
 			}
 			if s.ended != EndedByExpiry || s.endedAt > c.wantEnd {
-				t.Fatalf("ended %q at %v, want expired by %v", s.ended, s.endedAt, c.wantEnd)
+				t.Fatalf("ended %v at %v, want expired by %v", s.ended, s.endedAt, c.wantEnd)
 			}
 		})
 	}

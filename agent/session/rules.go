@@ -134,8 +134,8 @@ func (m *Machine) NextWake() time.Time {
 
 // View is the machine's state for the status API.
 type View struct {
-	State           string
-	SignedOutReason string
+	State           State
+	SignedOutReason EndReason
 	Session         *Session // nil when signed out
 	// Timeout is the live session's inactivity timeout, else the one of the
 	// session that ended last (so "signed out after 15 minutes" can be
@@ -188,7 +188,7 @@ func (m *Machine) View() View {
 	return v
 }
 
-func (m *Machine) state() string {
+func (m *Machine) state() State {
 	switch {
 	case m.sess == nil:
 		return SignedOut
