@@ -27,6 +27,9 @@ func (a *Agent) startRenewal(use session.Usage) {
 	sentAt := a.now()
 	refresh := a.refresh
 	reqID := a.renewRequest()
+	// The machine bounds the wait (a cadence, never past the lapse); on the
+	// session clock, so the timeout is taken as a duration from now.
+	wait := a.m.RenewBy().Sub(sentAt)
 	// Mark the renewal as under way in the keychain before sending it (see
 	// record.RenewingSince): an agent that dies before storing the answer
 	// then knows at its next start that the stored token may be superseded.
@@ -52,7 +55,7 @@ func (a *Agent) startRenewal(use session.Usage) {
 				return
 			}
 		}
-		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		rctx, cancel := context.WithTimeout(ctx, wait)
 		defer cancel()
 		tok, err := a.opts.Auth.Refresh(rctx, refresh, auth.Usage{InUse: use.InUse, Idle: use.Idle, RequestID: reqID})
 		// Every answer reaches the loop while it runs, so the machine never

@@ -314,6 +314,21 @@ func (m *Machine) RenewFailed(now time.Time, kind Failure, msg string) Action {
 	return m.decide(now)
 }
 
+// RenewBy is when the renewal in flight must give up waiting for its answer:
+// one request timeout after it was sent, and never past the session's lapse
+// (R11), so that no answer can arrive for a session the agent has already
+// ended locally. Zero when no renewal is out.
+func (m *Machine) RenewBy() time.Time {
+	if m.sess == nil || !m.inflight {
+		return time.Time{}
+	}
+	by := m.sentAt.Add(m.policy.requestTimeout(m.cadence()))
+	if lapse := m.sess.LapsesAt(); lapse.Before(by) {
+		by = lapse
+	}
+	return by
+}
+
 // SetError records a problem to show in the status (e.g. the keychain).
 func (m *Machine) SetError(msg string) { m.lastError = msg }
 

@@ -49,7 +49,10 @@ func (p Policy) wakeDelay(cadence time.Duration) time.Duration {
 }
 
 // backoff is the wait before retry n (n >= 1): doubling from RetryMin, capped
-// at RetryMax and at the cadence, then spread by ±25% jitter.
+// at RetryMax and at the cadence, then spread by jitter over its last
+// quarter, [0.75 d, d]. The jitter only ever shortens the wait, so the cap
+// holds (a spread of ±25% let a retry come 25% later than RetryMax and than
+// the renewal it stands in for).
 func (p Policy) backoff(n int, cadence time.Duration) time.Duration {
 	d := p.RetryMin
 	for i := 1; i < n && d < p.RetryMax; i++ {
@@ -57,7 +60,23 @@ func (p Policy) backoff(n int, cadence time.Duration) time.Duration {
 	}
 	d = min(d, p.RetryMax, max(cadence, p.RetryMin))
 	if p.Jitter != nil {
-		d = time.Duration(float64(d) * (0.75 + 0.5*p.Jitter()))
+		d -= time.Duration(float64(d/4) * p.Jitter())
 	}
 	return d
+}
+
+// Bounds of a renewal request's own timeout: at least minRequestTimeout, so
+// that a short dev-mode cadence does not cut off a loaded server, and at
+// most maxRequestTimeout, the HTTP client's own limit.
+const (
+	minRequestTimeout = 5 * time.Second
+	maxRequestTimeout = 30 * time.Second
+)
+
+// requestTimeout is how long one renewal request may wait for its answer:
+// a cadence, within [minRequestTimeout, maxRequestTimeout]. A server that
+// stalls then costs one retry's worth of time, not a whole cadence's
+// renewals.
+func (p Policy) requestTimeout(cadence time.Duration) time.Duration {
+	return min(max(cadence, minRequestTimeout), maxRequestTimeout)
 }
