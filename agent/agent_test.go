@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -19,6 +18,7 @@ import (
 	"github.com/walkme/session-agent/agent/auth"
 	"github.com/walkme/session-agent/agent/config"
 	"github.com/walkme/session-agent/agent/localapi"
+	"github.com/walkme/session-agent/internal/testenv"
 	"github.com/walkme/session-agent/internal/testenv/sessiondtest"
 	"github.com/walkme/session-agent/internal/weblogin"
 	"github.com/walkme/session-agent/platform/keychain"
@@ -84,18 +84,7 @@ func (r *rig) lastIssued(t *testing.T) string {
 // active asks the server whether it still accepts a refresh token.
 func (r *rig) active(t *testing.T, token string) bool {
 	t.Helper()
-	resp, err := http.PostForm(r.issuer+"/introspect", url.Values{"token": {token}, "client_id": {"walkme-agent"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var v struct {
-		Active bool `json:"active"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
-		t.Fatalf("introspect: %v", err)
-	}
-	return v.Active
+	return testenv.Active(t, r.issuer, token)
 }
 
 func newRig(t *testing.T, interval time.Duration) *rig {

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -167,18 +166,7 @@ func (s *sessiond) setTimeout(t *testing.T, d string) {
 // introspect reports whether the server still accepts token.
 func (s *sessiond) introspect(t *testing.T, token string) bool {
 	t.Helper()
-	resp, err := http.PostForm(s.URL+"/introspect", url.Values{"token": {token}, "client_id": {"walkme-agent"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var v struct {
-		Active bool `json:"active"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
-		t.Fatalf("introspect: %v", err)
-	}
-	return v.Active
+	return testenv.Active(t, s.URL, token)
 }
 
 // agentEnv is everything one user's agent runs with.

@@ -1,9 +1,7 @@
 package main_test
 
 import (
-	"bufio"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -11,27 +9,11 @@ import (
 )
 
 // startsListening runs serve with args until it logs that it listens
-// (true) or exits (false, with its log).
+// (true) or exits (false), with its log.
 func startsListening(t *testing.T, args ...string) (bool, string) {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Wait()
-	defer cmd.Process.Kill()
-	var log strings.Builder
-	for lines := bufio.NewScanner(stderr); lines.Scan(); {
-		log.WriteString(lines.Text() + "\n")
-		if strings.Contains(lines.Text(), "walkme-sessiond listening") {
-			return true, log.String()
-		}
-	}
-	return false, log.String()
+	s := serve(t, args...)
+	return s.URL != "", s.head
 }
 
 func addUser(t *testing.T, db string) {

@@ -1,10 +1,8 @@
 package main_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"net/http"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -15,27 +13,12 @@ import (
 // servedKids starts serve on db and returns the key IDs of its /jwks.
 func servedKids(t *testing.T, db string) []string {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--listen", "127.0.0.1:0", "--db", db)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
+	s := serve(t, "--db", db)
+	if s.URL == "" {
+		t.Fatalf("serve never said where it listens:\n%s", s.head)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Wait()
-	defer cmd.Process.Kill()
-	addr := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
-	var base string
-	for lines := bufio.NewScanner(stderr); base == "" && lines.Scan(); {
-		if m := addr.FindStringSubmatch(lines.Text()); m != nil {
-			base = "http://" + m[1]
-		}
-	}
-	if base == "" {
-		t.Fatal("serve never said where it listens")
-	}
-	resp, err := http.Get(base + "/jwks")
+	defer s.cmd.Process.Kill()
+	resp, err := http.Get(s.URL + "/jwks")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,18 +1,14 @@
 package main_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/walkme/session-agent/internal/testenv"
@@ -86,37 +82,11 @@ func userAddAndServe(t *testing.T, storeArgs ...string) {
 		t.Fatalf("user add: exit %d, %q %q", code, out, errs)
 	}
 
-	cmd := exec.Command(binary, append([]string{"serve", "--listen", "127.0.0.1:0", "--dev"}, storeArgs...)...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
+	srv := serve(t, append([]string{"--dev"}, storeArgs...)...)
+	if srv.URL == "" {
+		t.Fatalf("serve never said where it listens:\n%s", srv.head)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	lines := bufio.NewScanner(stderr)
-	addr := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
-	var base string
-	for base == "" && lines.Scan() {
-		if m := addr.FindStringSubmatch(lines.Text()); m != nil {
-			base = "http://" + m[1]
-		}
-	}
-	if base == "" {
-		t.Fatal("serve never said where it listens")
-	}
-	// The rest of the log, read to the end before Wait (which closes the
-	// pipe) and through the same scanner (which holds what it read ahead).
-	logs := make(chan string, 1)
-	go func() {
-		var b strings.Builder
-		for lines.Scan() {
-			b.WriteString(lines.Text() + "\n")
-		}
-		logs <- b.String()
-	}()
-
+	base := srv.URL
 	resp, err := http.Get(base + "/.well-known/openid-configuration")
 	if err != nil {
 		t.Fatal(err)
@@ -141,14 +111,8 @@ func userAddAndServe(t *testing.T, storeArgs ...string) {
 		t.Fatalf("sign-in: %s Location=%q", resp.Status, resp.Header.Get("Location"))
 	}
 
-	cmd.Process.Signal(syscall.SIGTERM)
-	var l string
-	select {
-	case l = <-logs: // the end of the log: the process has exited
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop on SIGTERM")
-	}
-	if err := cmd.Wait(); err != nil {
+	l, err := srv.stop(t)
+	if err != nil {
 		t.Errorf("serve after SIGTERM: %v, want exit 0", err)
 	}
 	if !strings.Contains(l, "stopped") || strings.Contains(l, "s3cret") {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/walkme/session-agent/internal/testenv"
 	"github.com/walkme/session-agent/server"
 	"github.com/walkme/session-agent/server/sqlitestore"
 )
@@ -92,4 +93,12 @@ func Start(tb testing.TB, o Options) *Service {
 	hs.Start()
 	tb.Cleanup(hs.Close)
 	return s
+}
+
+// Active asks the service whether it still accepts token (RFC 7662
+// introspection, as the agent's client): the one question most tests of a
+// session end with.
+func (s *Service) Active(tb testing.TB, token string) bool {
+	tb.Helper()
+	return testenv.Active(tb, s.URL, token)
 }
