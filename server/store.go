@@ -29,6 +29,22 @@ type Store interface {
 	// ActivityLog returns the account's log, oldest first.
 	ActivityLog(ctx context.Context, account string) ([]Activity, error)
 
+	// Users returns the account's users, ordered by email.
+	Users(ctx context.Context, account string) ([]User, error)
+	// SetAdmin makes the account's user userID an admin (or a member) and
+	// appends e to the account's activity log, in one step. Demoting the
+	// account's last admin is ErrLastAdmin and changes nothing; so does a
+	// user already in that role (no entry either). A user of another
+	// account is ErrNotFound.
+	SetAdmin(ctx context.Context, account, userID string, admin bool, e Activity) error
+	// LiveSessions returns the account's sessions that are live at now
+	// (Session.Live), earliest sign-in first.
+	LiveSessions(ctx context.Context, account string, now time.Time) ([]Session, error)
+	// CountLiveSessions counts the sessions of every account live at now.
+	CountLiveSessions(ctx context.Context, now time.Time) (int, error)
+	// Ping reports whether the store answers (the readiness probe).
+	Ping(ctx context.Context) error
+
 	// PutCode stores a new authorization code.
 	PutCode(ctx context.Context, c AuthCode) error
 	// RedeemCode marks the code used and returns it. A code that was
@@ -71,6 +87,8 @@ var (
 	// ErrUserCodeTaken: another live device authorization has that user
 	// code; draw another.
 	ErrUserCodeTaken = errors.New("user code taken")
+	// ErrLastAdmin: the change would leave the account without an admin.
+	ErrLastAdmin = errors.New("the account's last admin cannot be made a member")
 )
 
 // Account is a customer account: every user and session in it shares one
@@ -95,10 +113,13 @@ type User struct {
 // Activity is one entry of an account's activity log.
 type Activity struct {
 	At     time.Time `json:"at"`
-	Actor  string    `json:"actor"` // email of the admin who acted
+	Actor  string    `json:"actor"` // email of the admin who acted, or the address a sign-in came from
 	Action string    `json:"action"`
-	Old    string    `json:"old,omitempty"`
-	New    string    `json:"new,omitempty"`
+	// Target is whom or what the action was about (a user's email, a
+	// session), when not the account itself.
+	Target string `json:"target,omitempty"`
+	Old    string `json:"old,omitempty"`
+	New    string `json:"new,omitempty"`
 }
 
 // AuthCode is a pending authorization code (stored by hash).

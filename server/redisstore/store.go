@@ -16,7 +16,13 @@
 //	code:HASH           hash: an authorization code; expires
 //	session:ID          hash: a session; expires
 //	account-sessions:NAME  sorted set: the account's session ids by deadline
-//	                    (seconds), for applying a timeout change
+//	                    (seconds), for applying a timeout change and listing
+//	                    live sessions
+//	accounts            set: every account's name
+//	account-users:NAME  set: the account's user ids
+//	account-admins:NAME set: the ids of the account's admins (mirrors the
+//	                    users' admin field, so that demoting the last admin is
+//	                    refused by a WATCH on one key)
 //	token:HASH          hash: a refresh token (session, successor, ...); expires
 //	device:HASH         hash: a device authorization (RFC 8628); expires
 //	usercode:CODE       the device authorization's hash; expires with it

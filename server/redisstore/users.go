@@ -50,6 +50,7 @@ func (s *Store) AddUser(ctx context.Context, account, email, password string, ad
 				p.HSet(ctx, userKey, "id", u.ID, "account", account, "email", email)
 			}
 			p.HSet(ctx, userKey, "password_hash", hash, "admin", strconv.FormatBool(admin))
+			s.indexUser(ctx, p, account, u.ID, admin)
 			return nil
 		})
 		return err

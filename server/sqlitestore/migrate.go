@@ -105,10 +105,16 @@ CREATE INDEX sessions_account_deadline ON sessions(account, deadline);`,
 	// after a lost answer gets the same successor (server.Rotation.RequestID).
 	`
 ALTER TABLE refresh_tokens ADD COLUMN rotated_by TEXT NOT NULL DEFAULT '';`,
+	// 6: whom an activity entry is about (a user, a session), and the
+	// Admin Center's lists: an account's users, every live session.
+	`
+ALTER TABLE activity ADD COLUMN target TEXT NOT NULL DEFAULT '';
+CREATE INDEX users_account ON users(account, email);
+CREATE INDEX sessions_deadline ON sessions(deadline);`,
 }
 
 // SchemaVersion is the schema version this build writes.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // migrate brings the schema up to date and marks the file as ours (see
 // checkOurs for what Open lets through to here).

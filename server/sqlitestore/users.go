@@ -95,26 +95,32 @@ func (s *Store) SetInactivityTimeout(ctx context.Context, account string, d time
 			nanos(e.At), int64(server.MaxRenewInterval), int64(d), account); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO activity(account, at, actor, action, old, new) VALUES(?, ?, ?, ?, ?, ?)`,
-			account, nanos(e.At), e.Actor, e.Action, e.Old, e.New)
-		return err
+		return appendActivity(ctx, tx, account, e)
 	})
 	return time.Duration(old), err
 }
 
 // AppendActivity implements server.Store.
 func (s *Store) AppendActivity(ctx context.Context, account string, e server.Activity) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO activity(account, at, actor, action, old, new) VALUES(?, ?, ?, ?, ?, ?)`,
-		account, nanos(e.At), e.Actor, e.Action, e.Old, e.New)
-	if err != nil {
+	if err := appendActivity(ctx, s.db, account, e); err != nil {
 		return fmt.Errorf("append activity: %w", err)
 	}
 	return nil
 }
 
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func appendActivity(ctx context.Context, db execer, account string, e server.Activity) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO activity(account, at, actor, action, target, old, new) VALUES(?, ?, ?, ?, ?, ?, ?)`,
+		account, nanos(e.At), e.Actor, e.Action, e.Target, e.Old, e.New)
+	return err
+}
+
 // ActivityLog implements server.Store.
 func (s *Store) ActivityLog(ctx context.Context, account string) ([]server.Activity, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT at, actor, action, old, new FROM activity WHERE account = ? ORDER BY id`, account)
+	rows, err := s.db.QueryContext(ctx, `SELECT at, actor, action, target, old, new FROM activity WHERE account = ? ORDER BY id`, account)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +129,7 @@ func (s *Store) ActivityLog(ctx context.Context, account string) ([]server.Activ
 	for rows.Next() {
 		var e server.Activity
 		var at int64
-		if err := rows.Scan(&at, &e.Actor, &e.Action, &e.Old, &e.New); err != nil {
+		if err := rows.Scan(&at, &e.Actor, &e.Action, &e.Target, &e.Old, &e.New); err != nil {
 			return nil, err
 		}
 		e.At = fromNanos(at).UTC()

@@ -35,6 +35,9 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Users", testUsers},
 		{"TimeoutChangeIsLogged", testTimeoutLog},
 		{"AppendActivity", testAppendActivity},
+		{"UsersAndRoles", testUsersAndRoles},
+		{"LiveSessions", testLiveSessions},
+		{"Ping", testPing},
 		{"Codes", testCodes},
 		{"Sessions", testSessions},
 		{"RotateOutcomes", testRotateOutcomes},
@@ -166,7 +169,7 @@ func testAppendActivity(t *testing.T, st Store) {
 	if _, err := st.SetInactivityTimeout(ctx, "acme", time.Hour, server.Activity{At: t0, Actor: "a@acme.test", Action: "set", New: "1h"}); err != nil {
 		t.Fatal(err)
 	}
-	e := server.Activity{At: t0.Add(time.Second), Actor: "192.0.2.7", Action: "throttled", New: "a@acme.test: paused"}
+	e := server.Activity{At: t0.Add(time.Second), Actor: "192.0.2.7", Action: "throttled", Target: "a@acme.test", New: "paused"}
 	if err := st.AppendActivity(ctx, "acme", e); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +177,7 @@ func testAppendActivity(t *testing.T, st Store) {
 	if err != nil || len(log) != 2 {
 		t.Fatalf("log = %+v %v, want the change then the appended entry", log, err)
 	}
-	if got := log[1]; !got.At.Equal(e.At) || got.Actor != e.Actor || got.Action != e.Action || got.New != e.New || got.Old != "" {
+	if got := log[1]; !got.At.Equal(e.At) || got.Actor != e.Actor || got.Action != e.Action || got.Target != e.Target || got.New != e.New || got.Old != "" {
 		t.Errorf("appended entry reads back as %+v, want %+v", got, e)
 	}
 	if other, _ := st.ActivityLog(ctx, "globex"); len(other) != 0 {
