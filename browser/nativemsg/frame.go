@@ -1,4 +1,4 @@
-package main
+package nativemsg
 
 import (
 	"encoding/binary"

@@ -1,4 +1,4 @@
-package main
+package nativemsg
 
 import (
 	"bytes"
@@ -73,7 +73,7 @@ func frames(t *testing.T, out []byte) []map[string]any {
 func runHost(t *testing.T, in []byte) ([]map[string]any, error) {
 	t.Helper()
 	var out bytes.Buffer
-	err := serveNative(context.Background(), stubAPI{}, bytes.NewReader(in), &out)
+	err := Serve(context.Background(), stubAPI{}, bytes.NewReader(in), &out)
 	return frames(t, out.Bytes()), err
 }
 
