@@ -80,6 +80,9 @@ type sessiond struct {
 	URL    string // the issuer
 	listen string // where it listens (the issuer, unless a front stands there)
 	db     string
+	t      *testing.T
+	args   []string  // how it was started, for restart
+	proc   *exec.Cmd // the running process
 }
 
 func startServer(t *testing.T) *sessiond { return startServerAt(t, "") }
@@ -112,15 +115,33 @@ func startServerAt(t *testing.T, issuer string) *sessiond {
 		s.URL = issuer
 		args = append(args, "--issuer", issuer)
 	}
-	testenv.StartProcess(t, "sessiond", nil, serverBin, args...)
-	testenv.WaitFor(t, 10*time.Second, "sessiond to answer", func() bool {
+	s.t, s.args = t, args
+	s.start()
+	return s
+}
+
+// start runs walkme-sessiond with the arguments it was first started with
+// (the same address and database) and waits until it answers.
+func (s *sessiond) start() {
+	s.t.Helper()
+	_, serverBin := binaries(s.t)
+	s.proc = testenv.StartProcess(s.t, "sessiond", nil, serverBin, s.args...)
+	testenv.WaitFor(s.t, 10*time.Second, "sessiond to answer", func() bool {
 		resp, err := http.Get(s.listen + "/.well-known/openid-configuration")
 		if err == nil {
 			resp.Body.Close()
 		}
 		return err == nil && resp.StatusCode == 200
 	})
-	return s
+}
+
+// kill ends walkme-sessiond with SIGKILL, as a crash or power loss would.
+func (s *sessiond) kill() {
+	s.t.Helper()
+	if err := s.proc.Process.Kill(); err != nil {
+		s.t.Fatal(err)
+	}
+	_ = s.proc.Wait()
 }
 
 // adminToken signs the admin in through the real authorization-code flow.
