@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
+	"strings"
 )
 
 // BuildOptions says how Build builds.
@@ -19,10 +21,14 @@ type BuildOptions struct {
 }
 
 // Build builds the module's commands (names under ./cmd, such as
-// "walkme-agent") into dir with the go tool, and returns each binary's path
+// "walkme-agent", or a test tool's path from the module root, such as
+// "e2e/wintool") into dir with the go tool, and returns each binary's path
 // by name. Tests build once per run (a sync.Once, or TestMain) and share the
 // binaries.
 func Build(dir string, o BuildOptions, names ...string) (map[string]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
 	args := []string{"build", "-o", dir}
 	if o.Release {
 		args = append(args, "-trimpath", "-ldflags", "-s -w")
@@ -32,8 +38,12 @@ func Build(dir string, o BuildOptions, names ...string) (map[string]string, erro
 	}
 	paths := make(map[string]string, len(names))
 	for _, name := range names {
-		args = append(args, "github.com/walkme/session-agent/cmd/"+name)
-		paths[name] = filepath.Join(dir, name)
+		pkg := "github.com/walkme/session-agent/cmd/" + name
+		if strings.Contains(name, "/") {
+			pkg = "github.com/walkme/session-agent/" + name
+		}
+		args = append(args, pkg)
+		paths[name] = filepath.Join(dir, path.Base(name))
 		if o.GOOS == "windows" || (o.GOOS == "" && runtime.GOOS == "windows") {
 			paths[name] += ".exe"
 		}
