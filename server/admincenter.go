@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/hmac"
 	"errors"
 	"io/fs"
 	"net/http"
@@ -27,6 +28,8 @@ func (s *Server) adminCenterRoutes(m *http.ServeMux) {
 		http.Redirect(w, r, "/admin/security", http.StatusFound)
 	})
 	m.HandleFunc("GET /admin/security", s.handleSecurityPage)
+	m.HandleFunc("GET /admin/sessions", s.handleSessionsPage)
+	m.HandleFunc("POST /admin/sessions/end", s.handleEndSessionForm)
 	m.HandleFunc("GET /admin/login", s.handleAdminLogin)
 	m.HandleFunc("GET "+adminCallbackPath, s.handleAdminCallback)
 	m.HandleFunc("POST /admin/token", s.handleAdminToken)
@@ -37,7 +40,7 @@ func (s *Server) adminCenterRoutes(m *http.ServeMux) {
 // onlyAssets keeps the file server to the page's script and style.
 func onlyAssets(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p := r.URL.Path; p != "security.js" && p != "admin.css" {
+		if p := r.URL.Path; p != "security.js" && p != "admin.css" && p != "admin.js" {
 			http.NotFound(w, r)
 			return
 		}
@@ -45,25 +48,29 @@ func onlyAssets(h http.Handler) http.Handler {
 	})
 }
 
+var securityPage = adminTemplate("security.html")
+
+// handleSecurityPage serves the page; its script (web/security.js) reads
+// and saves the setting through the admin API.
 func (s *Server) handleSecurityPage(w http.ResponseWriter, r *http.Request) {
-	if _, err := r.Cookie(sessionCookie); err != nil {
-		http.Redirect(w, r, s.endpoint("/admin/login"), http.StatusFound)
+	v, ok := s.adminPage(w, r)
+	if !ok {
 		return
 	}
-	page, err := webFS.ReadFile("web/security.html")
-	if err != nil {
-		s.internal(w, "admin page", err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", pagePolicy("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'"))
-	w.Write(page)
+	data := v.page("Security", "/admin/security", nil)
+	data.Script = "security.js"
+	s.render(w, http.StatusOK, securityPage, data)
 }
 
 // handleAdminLogin starts the code flow against ourselves.
 func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 	state, verifier := newSecret(), newSecret()
-	http.SetCookie(w, s.cookie(loginCookie, state+"."+verifier, 600, http.SameSiteLaxMode))
+	next := r.URL.Query().Get("next")
+	if !isAdminPage(next) {
+		next = "/admin/security"
+	}
+	// base64url values and a page path: "." separates them.
+	http.SetCookie(w, s.cookie(loginCookie, state+"."+verifier+"."+next, 600, http.SameSiteLaxMode))
 	q := url.Values{
 		"response_type": {"code"}, "client_id": {adminCenterClientID}, "redirect_uri": {s.endpoint(adminCallbackPath)},
 		"scope": {"openid email"}, "state": {state}, "code_challenge": {s256(verifier)}, "code_challenge_method": {"S256"},
@@ -73,7 +80,11 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleAdminCallback(w http.ResponseWriter, r *http.Request) {
 	c, err := r.Cookie(loginCookie)
-	state, verifier, _ := strings.Cut(valueOf(c, err), ".")
+	parts := strings.SplitN(valueOf(c, err), ".", 3)
+	if len(parts) < 3 || !isAdminPage(parts[2]) {
+		parts = []string{"", "", ""}
+	}
+	state, verifier, next := parts[0], parts[1], parts[2]
 	if state == "" || !constantEqual(state, r.URL.Query().Get("state")) || r.URL.Query().Get("code") == "" {
 		http.Error(w, "This sign-in was not started here or has expired. Open the Admin Center again.", http.StatusBadRequest)
 		return
@@ -85,7 +96,7 @@ func (s *Server) handleAdminCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, s.cookie(loginCookie, "", -1, http.SameSiteLaxMode))
 	http.SetCookie(w, s.cookie(sessionCookie, resp.RefreshToken, 0, http.SameSiteLaxMode))
-	http.Redirect(w, r, s.endpoint("/admin/security"), http.StatusFound)
+	http.Redirect(w, r, s.endpoint(next), http.StatusFound)
 }
 
 // handleAdminToken renews the cookie session and returns an access token
@@ -113,14 +124,19 @@ func (s *Server) handleAdminToken(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleAdminLogout ends the cookie session. It is a form post from the
-// page; one from another site is refused, or any page could sign the
-// admin out.
+// pages (members' 403 page included); one from another site, or without
+// the session's CSRF token, is refused, or any page could sign the admin
+// out.
 func (s *Server) handleAdminLogout(w http.ResponseWriter, r *http.Request) {
 	if s.crossOrigin(w, r) {
 		return
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		if ss, _, err := s.tokenSession(r.Context(), c.Value); err == nil {
+			if !hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(s.keys.csrfToken(ss.ID))) {
+				http.Error(w, "This form has expired or did not come from the Admin Center. Reload the page and try again.", http.StatusForbidden)
+				return
+			}
 			if err := s.store.EndSession(r.Context(), ss.ID, s.now(), "revoked"); err != nil {
 				s.internal(w, "sign out", err)
 				return

@@ -6,8 +6,11 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/walkme/session-agent/server"
 )
 
 // browser is a cookie-keeping client that follows redirects, as a
@@ -46,6 +49,30 @@ func (e *env) adminSignIn(b *http.Client, email string) string {
 		e.t.Fatalf("after sign-in: %s at %s", resp.Status, resp.Request.URL)
 	}
 	return string(page)
+}
+
+// csrfOf is the CSRF token in a page's forms.
+func csrfOf(t testing.TB, page string) string {
+	t.Helper()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("page has no CSRF token in its forms:\n%.2000s", page)
+	}
+	return m[1]
+}
+
+// postForm posts a form as the browser b would, from a page of the service.
+func postForm(t testing.TB, b *http.Client, u string, form url.Values) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest("POST", u, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	pu, _ := url.Parse(u)
+	req.Header.Set("Origin", pu.Scheme+"://"+pu.Host)
+	resp, err := b.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bufferBody(t, resp)
 }
 
 // pageToken is what the page's script does first: trade the cookie
@@ -106,12 +133,12 @@ func TestAdminCenterSecurityPage(t *testing.T) {
 	if resp.StatusCode != 403 {
 		t.Errorf("/admin/token without X-Requested-With: %s, want 403", resp.Status)
 	}
-	// Sign out ends the session; the page sends the browser to sign in again.
-	resp, err = b.PostForm(e.url("/admin/logout"), nil)
-	if err != nil {
-		t.Fatal(err)
+	// Sign out ends the session, but only with the page's CSRF token; the
+	// page then sends the browser to sign in again.
+	if resp := postForm(t, b, e.url("/admin/logout"), url.Values{}); resp.StatusCode != 403 || !e.active(at) {
+		t.Errorf("sign-out without the CSRF token: %s (session still live: %v), want 403 and no change", resp.Status, e.active(at))
 	}
-	resp.Body.Close()
+	resp = postForm(t, b, e.url("/admin/logout"), url.Values{"csrf": {csrfOf(t, page)}})
 	if resp.Request.URL.Path != "/authorize" {
 		t.Errorf("after sign-out landed on %s, want the login form", resp.Request.URL.Path)
 	}
@@ -120,16 +147,40 @@ func TestAdminCenterSecurityPage(t *testing.T) {
 	}
 }
 
+// TestAdminCenterNonAdmin: a member who signs in to the Admin Center gets
+// a 403 page that says why, on every page, and the admin API refuses the
+// page's token too.
 func TestAdminCenterNonAdmin(t *testing.T) {
 	e := newEnv(t, false)
 	b := e.browser()
-	e.adminSignIn(b, "user@acme.test")
+	resp, _ := get(t, b, e.url("/admin/sessions"))
+	resp, err := b.PostForm(resp.Request.URL.String(), url.Values{"email": {"user@acme.test"}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := readAll(t, resp)
+	if resp.StatusCode != 403 || resp.Request.URL.Path != "/admin/sessions" {
+		t.Fatalf("member after sign-in: %s at %s, want 403 on the page asked for", resp.Status, resp.Request.URL)
+	}
+	for _, want := range []string{"Admins only", "user@acme.test", "a member of the account", "/admin/logout"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("403 page lacks %q", want)
+		}
+	}
+	for _, p := range server.AdminPages() {
+		if resp, body := get(t, b, e.url(p)); resp.StatusCode != 403 || !strings.Contains(body, "Admins only") || strings.Contains(body, `class="side"`) {
+			t.Errorf("member at %s: %s, want the 403 page without the sidebar", p, resp.Status)
+		}
+	}
 	at, code := pageToken(t, e, b)
 	if code != 200 {
 		t.Fatalf("/admin/token: %d", code)
 	}
 	if _, code := e.getSecurity(at); code != 403 {
 		t.Errorf("non-admin reading the setting through the page: %d, want 403", code)
+	}
+	if resp := postForm(t, b, e.url("/admin/sessions/end"), url.Values{"csrf": {csrfOf(t, page)}, "user": {"x"}}); resp.StatusCode != 403 {
+		t.Errorf("member ending sessions: %s, want 403", resp.Status)
 	}
 }
 

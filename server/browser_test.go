@@ -47,19 +47,7 @@ func TestAdminCenterInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// `make screenshots` keeps a picture of the page for the docs.
-	if dir := os.Getenv("WALKME_SCREENSHOTS"); dir != "" {
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1100, 720)); err != nil {
-			t.Fatal(err)
-		}
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "admin-security.png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	screenshot(t, ctx, "admin-security.png")
 	if current != "24 hrs" {
 		t.Errorf("initial setting shown as %q, want 24 hrs", current)
 	}
@@ -75,6 +63,8 @@ func TestAdminCenterInBrowser(t *testing.T) {
 	if err != nil || a.InactivityTimeout != 15*time.Minute {
 		t.Errorf("server setting after Save: %v %v, want 15m", a.InactivityTimeout, err)
 	}
+	t.Run("Sessions", func(t *testing.T) { sessionsInBrowser(t, ctx, e) })
+
 	// Sign out is a form post the Origin check must let through from the
 	// page itself; the browser is then asked to sign in again.
 	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".signout button")))
@@ -203,5 +193,69 @@ func signInToAdminCenter(t *testing.T, ctx context.Context, e *env) {
 	)
 	if err != nil {
 		t.Fatalf("sign in through the page: %v", err)
+	}
+}
+
+// screenshot keeps a picture of the tab for the docs under `make
+// screenshots` (WALKME_SCREENSHOTS names the directory).
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("WALKME_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1100, 720)); err != nil {
+		t.Fatal(err)
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sessionsInBrowser: the signed-in admin opens Sessions from the sidebar,
+// sees the session a real sign-in of a member made, presses its End
+// button, and the session's access token is inactive at introspection.
+func sessionsInBrowser(t *testing.T, ctx context.Context, e *env) {
+	member := e.login("user@acme.test")
+	e.clock.Advance(3 * time.Minute)
+	e.mustRefresh(member.RefreshToken) // the access token stays the first one
+	row := `tr[data-email="user@acme.test"]`
+	err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`nav.side a[href="/admin/sessions"]`)),
+		chromedp.WaitVisible(chromedp.CSS(row)),
+	)
+	if err != nil {
+		t.Fatalf("open Sessions from the sidebar: %v", err)
+	}
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(row)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"user@acme.test", "WalkMe Agent", "3 min ago", "In use"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the member's row %q lacks %q", text, want)
+		}
+	}
+	screenshot(t, ctx, "admin-sessions.png")
+	if !e.active(member.AccessToken) {
+		t.Fatal("the member's session is not live before End")
+	}
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(row+` button.end-session`)))
+	if err == nil {
+		err = chromiumtest.WaitText(ctx, time.Minute, "Ended.")
+	}
+	if err != nil {
+		t.Fatalf("press End: %v", err)
+	}
+	if e.active(member.AccessToken) {
+		t.Error("the ended session's access token is still active at introspection")
+	}
+	body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+	if strings.Contains(body, "user@acme.test") {
+		t.Errorf("the page still lists the ended session:\n%s", body)
 	}
 }

@@ -90,7 +90,7 @@ func TestSecurityHeadersEverywhere(t *testing.T) {
 func TestCrossOriginPostsRefused(t *testing.T) {
 	e := newEnv(t, false)
 	b := e.browser()
-	e.adminSignIn(b, "admin@acme.test")
+	csrf := csrfOf(t, e.adminSignIn(b, "admin@acme.test"))
 	at, code := pageToken(t, e, b)
 	if code != 200 {
 		t.Fatalf("/admin/token: %d", code)
@@ -104,7 +104,8 @@ func TestCrossOriginPostsRefused(t *testing.T) {
 		{strings.TrimPrefix(e.authorizeURL(newPKCE(), redirectURI), e.url("")), creds, nil},
 		{"/device", url.Values{"user_code": {"BCDF-GHJK"}, "email": {"user@acme.test"}, "password": {password}}, nil},
 		{"/admin/token", nil, map[string]string{"X-Requested-With": "walkme-admin"}},
-		{"/admin/logout", nil, nil},
+		{"/admin/sessions/end", url.Values{"csrf": {csrf}, "user": {"u_x"}}, nil},
+		{"/admin/logout", url.Values{"csrf": {csrf}}, nil},
 	}
 	foreign := []map[string]string{
 		{"Origin": "https://evil.test"},
@@ -161,7 +162,7 @@ func TestCrossOriginPostsRefused(t *testing.T) {
 			t.Errorf("/admin/token with %v: %s, want 200", h, resp.Status)
 		}
 	}
-	if resp := post("/admin/logout", nil, map[string]string{"Origin": e.url("")}); resp.StatusCode != http.StatusSeeOther {
+	if resp := post("/admin/logout", url.Values{"csrf": {csrf}}, map[string]string{"Origin": e.url("")}); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("same-origin sign-out: %s, want 303", resp.Status)
 	}
 	if e.active(at) {

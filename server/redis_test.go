@@ -76,6 +76,7 @@ var onRedisTests = map[string]func(*testing.T){
 	"TestPasswordGuessingThrottled": TestPasswordGuessingThrottled, "TestThrottleBackoffGrows": TestThrottleBackoffGrows,
 	"TestThrottleSparesTheRealUser": TestThrottleSparesTheRealUser, "TestThrottleEveryPasswordForm": TestThrottleEveryPasswordForm,
 	"TestThrottleParallelGuesses": TestThrottleParallelGuesses,
+	"TestAdminSessionsAPI":        TestAdminSessionsAPI,
 }
 
 // notOnRedis are env tests that run on SQLite only, and why.
@@ -83,6 +84,7 @@ var notOnRedis = map[string]string{
 	"TestAdminCenterInBrowser":   "a headless Chromium run; its store calls are TestAdminCenterSecurityPage's",
 	"TestLoginRedirectInBrowser": "a headless Chromium run; its store calls are TestLoginPageFormAction's",
 	"TestForeignPageInBrowser":   "a headless Chromium run; its store calls are TestCrossOriginPostsRefused's",
+	"TestAdminSessionsPageForms": "the page over TestAdminSessionsAPI's store calls",
 }
 
 // TestOnRedis runs every protocol test again with a Redis store.

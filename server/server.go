@@ -104,6 +104,9 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/admin/security", s.handleGetSecurity)
 	m.HandleFunc("PUT /api/admin/security", s.handlePutSecurity)
 	m.HandleFunc("GET /api/admin/activity", s.handleActivity)
+	m.HandleFunc("GET /api/admin/sessions", s.handleListSessions)
+	m.HandleFunc("DELETE /api/admin/sessions/{id}", s.handleEndSession)
+	m.HandleFunc("DELETE /api/admin/users/{id}/sessions", s.handleEndUserSessions)
 	s.adminCenterRoutes(m)
 	s.mux = m
 }
