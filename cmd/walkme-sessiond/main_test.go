@@ -64,7 +64,7 @@ func TestUserAddAndServeOnRedis(t *testing.T) {
 	c := redis.NewClient(opt)
 	defer c.Close()
 	ctx := context.Background()
-	if n, err := c.Exists(ctx, "cmdtest:email:admin@acme.test", "cmdtest:account:acme").Result(); err != nil || n != 2 {
+	if n, err := c.Exists(ctx, "cmdtest:email:admin@acme.test", "cmdtest:account:{acme}").Result(); err != nil || n != 2 {
 		t.Errorf("user and account keys: %d %v, want both", n, err)
 	}
 	if codes, err := c.Keys(ctx, "cmdtest:code:*").Result(); err != nil || len(codes) != 1 {
@@ -149,10 +149,18 @@ func TestBadInvocations(t *testing.T) {
 		t.Errorf("short password: exit %d %q", code, errs)
 	}
 	// An unreachable or malformed Redis fails without showing its password.
-	for _, u := range []string{"redis://:pw-hunter2@127.0.0.1:1/0", "redis://:pw-hunter2@[::1/0"} {
+	// So do a cluster or Sentinel URL that lacks what it needs, saying what.
+	for u, want := range map[string]string{
+		"redis://:pw-hunter2@127.0.0.1:1/0":               "redis",
+		"redis://:pw-hunter2@[::1/0":                      "redis",
+		"redis+sentinel://:pw-hunter2@127.0.0.1:1/0":      "needs ?master_name=NAME",
+		"redis+cluster://:pw-hunter2@127.0.0.1:1/2":       "only database 0",
+		"redis://:pw-hunter2@127.0.0.1:1/0?addr=x:1":      "need redis+cluster://",
+		"redis+cluster://:pw-hunter2@127.0.0.1:1?bogus=1": "unexpected option: bogus",
+	} {
 		_, errs, code := command(t, "password123\n", "user", "add", "--redis", u, "--account", "a", "--email", "e@x.y", "--password-stdin")
-		if code != 1 || strings.Contains(errs, "hunter2") || !strings.Contains(errs, "redis") {
-			t.Errorf("bad redis %q: exit %d %q", u, code, errs)
+		if code != 1 || strings.Contains(errs, "hunter2") || !strings.Contains(errs, want) {
+			t.Errorf("bad redis %q: exit %d %q, want %q", u, code, errs, want)
 		}
 	}
 	if out, _, code := command(t, "", "version"); code != 0 || !strings.HasPrefix(out, "walkme-sessiond ") {

@@ -38,7 +38,7 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 		dbHelp = "SQLite database file (created, mode 0600, if missing)"
 	}
 	fs.StringVar(&f.db, "db", "", dbHelp)
-	fs.StringVar(&f.redis, "redis", "", "Redis URL, e.g. redis://127.0.0.1:6379/0 (instead of --db; for several instances)")
+	fs.StringVar(&f.redis, "redis", "", "Redis URL (instead of --db; for several instances): redis://HOST:PORT/DB, redis+cluster://HOST:PORT?addr=HOST:PORT..., redis+sentinel://HOST:PORT?master_name=NAME")
 	fs.StringVar(&f.redisPrefix, "redis-prefix", redisstore.DefaultPrefix, "prefix of every Redis key")
 	fs.StringVar(&f.redisPasswordFile, "redis-password-file", "", "file holding the Redis password (keeps it off the command line)")
 }

@@ -14,21 +14,29 @@ import (
 	"github.com/walkme/session-agent/server"
 )
 
-// indexUser queues the writes that list a user under its account (see the
-// key layout in store.go).
-func (s *Store) indexUser(ctx context.Context, p redis.Pipeliner, account, id string, admin bool) {
-	p.SAdd(ctx, s.key("accounts"), account)
-	p.SAdd(ctx, s.key("account-users:", account), id)
-	if admin {
-		p.SAdd(ctx, s.key("account-admins:", account), id)
-	} else {
-		p.SRem(ctx, s.key("account-admins:", account), id)
+// indexUser lists a user under its account, as an admin or not (see the
+// key layout in store.go): the user's admin field is written first, then
+// the lists.
+func (s *Store) indexUser(ctx context.Context, account, id string, admin bool) error {
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.SAdd(ctx, s.key("accounts"), account)
+		p.SAdd(ctx, s.accountUsersKey(account), id)
+		if admin {
+			p.SAdd(ctx, s.accountAdminsKey(account), id)
+		} else {
+			p.SRem(ctx, s.accountAdminsKey(account), id)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("list user %s: %w", id, err)
 	}
+	return nil
 }
 
 // Users implements server.Store.
 func (s *Store) Users(ctx context.Context, account string) ([]server.User, error) {
-	ids, err := s.rdb.SMembers(ctx, s.key("account-users:", account)).Result()
+	ids, err := s.rdb.SMembers(ctx, s.accountUsersKey(account)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -46,23 +54,27 @@ func (s *Store) Users(ctx context.Context, account string) ([]server.User, error
 	return users, nil
 }
 
-// SetAdmin implements server.Store: a WATCH on the account's admin set
-// makes the last-admin check and the change one step.
+// SetAdmin implements server.Store. The account's admin set decides: a
+// WATCH on it makes the last-admin check and the change, with its
+// activity entry, one step on the account's slot. The user's admin field
+// (on the user's slot) follows, also when the set had the change already:
+// so a retry after a failure in between puts it right.
 func (s *Store) SetAdmin(ctx context.Context, account, userID string, admin bool, e server.Activity) error {
-	admins := s.key("account-admins:", account)
-	userKey := s.key("user:", userID)
-	err := s.watch(ctx, func(tx *redis.Tx) error {
-		acct, err := tx.HGet(ctx, userKey, "account").Result()
-		if errors.Is(err, redis.Nil) || (err == nil && acct != account) {
-			return server.ErrNotFound
-		} else if err != nil {
-			return err
-		}
-		flag, err := tx.HGet(ctx, userKey, "admin").Result()
+	admins := s.accountAdminsKey(account)
+	userKey := s.userKey(userID)
+	// A user's account never changes: read it outside the WATCH.
+	acct, err := s.rdb.HGet(ctx, userKey, "account").Result()
+	if errors.Is(err, redis.Nil) || (err == nil && acct != account) {
+		return server.ErrNotFound
+	} else if err != nil {
+		return fmt.Errorf("set admin: %w", err)
+	}
+	err = s.watch(ctx, func(tx *redis.Tx) error {
+		was, err := tx.SIsMember(ctx, admins, userID).Result()
 		if err != nil {
 			return err
 		}
-		if was, _ := strconv.ParseBool(flag); was == admin {
+		if was == admin {
 			return nil
 		}
 		if n, err := tx.SCard(ctx, admins).Result(); err != nil {
@@ -75,16 +87,22 @@ func (s *Store) SetAdmin(ctx context.Context, account, userID string, admin bool
 			return err
 		}
 		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.HSet(ctx, userKey, "admin", strconv.FormatBool(admin))
-			s.indexUser(ctx, p, account, userID, admin)
-			p.RPush(ctx, s.key("activity:", account), entry)
+			if admin {
+				p.SAdd(ctx, admins, userID)
+			} else {
+				p.SRem(ctx, admins, userID)
+			}
+			p.RPush(ctx, s.activityKey(account), entry)
 			return nil
 		})
 		return err
-	}, admins, userKey)
-	if errors.Is(err, server.ErrNotFound) || errors.Is(err, server.ErrLastAdmin) {
+	}, admins)
+	if errors.Is(err, server.ErrLastAdmin) {
 		return err
 	} else if err != nil {
+		return fmt.Errorf("set admin: %w", err)
+	}
+	if err := s.rdb.HSet(ctx, userKey, "admin", strconv.FormatBool(admin)).Err(); err != nil {
 		return fmt.Errorf("set admin: %w", err)
 	}
 	return nil
@@ -93,22 +111,16 @@ func (s *Store) SetAdmin(ctx context.Context, account, userID string, admin bool
 // LiveSessions implements server.Store. The account's session index is a
 // prefilter by deadline; each session's own fields decide.
 func (s *Store) LiveSessions(ctx context.Context, account string, now time.Time) ([]server.Session, error) {
-	timeout, err := s.rdb.HGet(ctx, s.key("account:", account), "timeout").Result()
-	if errors.Is(err, redis.Nil) {
-		return []server.Session{}, nil
-	} else if err != nil {
-		return nil, fmt.Errorf("list sessions: %w", err)
-	}
 	// Scores are decimal seconds (doubles): start a second early.
 	from := strconv.FormatInt(now.Unix()-1, 10)
-	ids, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.key("account-sessions:", account), ByScore: true, Start: from, Stop: "+inf"}).Result()
+	ids, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.indexKey(account), ByScore: true, Start: from, Stop: "+inf"}).Result()
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
 	cmds := make([]*redis.MapStringStringCmd, len(ids))
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, id := range ids {
-			cmds[i] = p.HGetAll(ctx, s.key("session:", id))
+			cmds[i] = p.HGetAll(ctx, s.sessionKey(id))
 		}
 		return nil
 	})
@@ -121,15 +133,7 @@ func (s *Store) LiveSessions(ctx context.Context, account string, now time.Time)
 		if len(m) == 0 {
 			continue // its keys expired
 		}
-		flat := make([]any, 0, 2*len(m))
-		for k, v := range m {
-			flat = append(flat, k, v)
-		}
-		ss, err := session(flat, timeout)
-		if err != nil {
-			return nil, fmt.Errorf("list sessions: %w", err)
-		}
-		if ss.Live(now) {
+		if ss := sessionOf(m); ss.Live(now) {
 			list = append(list, ss)
 		}
 	}

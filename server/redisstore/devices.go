@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -15,44 +16,62 @@ import (
 // its expiry, so a late poll is told expired_token rather than "unknown".
 const deviceRetention = time.Hour
 
-// PutDeviceCode implements server.Store.
+// PutDeviceCode implements server.Store: the user code is claimed first
+// (lua/put_device.lua), then the authorization written; the two live on
+// different slots of a Redis Cluster. No one can enter the user code
+// before this returns: the device has not shown it yet.
 func (s *Store) PutDeviceCode(ctx context.Context, d server.DeviceCode) error {
-	keys := []string{s.key("device:", d.Hash), s.key("usercode:", d.UserCode)}
 	// Relative, so an injected clock cannot make it expire at once.
 	ttl := max(d.ExpiresAt.Sub(d.CreatedAt), 0) + deviceRetention
-	ok, err := s.scripts.putDevice.Run(ctx, s.rdb, keys, s.prefix, d.Hash, ms(ttl), nanos(d.CreatedAt),
-		"user_code", d.UserCode, "client_id", d.ClientID, "scope", d.Scope,
-		"interval", strconv.FormatInt(int64(d.Interval), 10), "created_at", nanos(d.CreatedAt),
-		"expires_at", nanos(d.ExpiresAt), "last_poll", nanos(d.LastPoll), "status", string(d.Status), "user_id", d.UserID).Int()
+	ok, err := s.scripts.putDevice.Run(ctx, s.rdb, []string{s.userCodeKey(d.UserCode)}, d.Hash, ms(ttl),
+		nanos(d.CreatedAt), nanos(d.ExpiresAt)).Int()
 	switch {
 	case err != nil:
 		return fmt.Errorf("put device code: %w", err)
 	case ok == 0:
 		return server.ErrUserCodeTaken
 	}
+	k := s.deviceKey(d.Hash)
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, k, "user_code", d.UserCode, "client_id", d.ClientID, "scope", d.Scope,
+			"interval", strconv.FormatInt(int64(d.Interval), 10), "created_at", nanos(d.CreatedAt),
+			"expires_at", nanos(d.ExpiresAt), "last_poll", nanos(d.LastPoll), "status", string(d.Status), "user_id", d.UserID)
+		p.PExpire(ctx, k, ttl)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("put device code: %w", err)
+	}
 	return nil
 }
 
-// DecideDeviceCode implements server.Store.
+// DecideDeviceCode implements server.Store: the user code names the
+// authorization, whose own slot decides.
 func (s *Store) DecideDeviceCode(ctx context.Context, userCode, userID string, approve bool, now time.Time) (server.DeviceCode, error) {
 	status := server.DeviceDenied
 	if approve {
 		status = server.DeviceApproved
 	}
-	v, err := s.scripts.decideDevice.Run(ctx, s.rdb, []string{s.key("usercode:", userCode)}, s.prefix, userID,
-		string(status), nanos(now)).Slice()
+	v, err := s.rdb.Get(ctx, s.userCodeKey(userCode)).Result()
 	if errors.Is(err, redis.Nil) {
 		return server.DeviceCode{}, server.ErrNotFound
 	} else if err != nil {
 		return server.DeviceCode{}, fmt.Errorf("decide device code: %w", err)
 	}
-	h, _ := v[0].(string)
-	return device(h, v[1])
+	_, h, _ := strings.Cut(v, " ")
+	flat, err := s.scripts.decideDevice.Run(ctx, s.rdb, []string{s.deviceKey(h)}, userCode, userID,
+		string(status), nanos(now)).Result()
+	if errors.Is(err, redis.Nil) {
+		return server.DeviceCode{}, server.ErrNotFound
+	} else if err != nil {
+		return server.DeviceCode{}, fmt.Errorf("decide device code: %w", err)
+	}
+	return device(h, flat)
 }
 
 // PollDeviceCode implements server.Store.
 func (s *Store) PollDeviceCode(ctx context.Context, hash string, now time.Time) (server.DeviceCode, error) {
-	v, err := s.scripts.pollDevice.Run(ctx, s.rdb, []string{s.key("device:", hash)}, nanos(now)).Result()
+	v, err := s.scripts.pollDevice.Run(ctx, s.rdb, []string{s.deviceKey(hash)}, nanos(now)).Result()
 	if errors.Is(err, redis.Nil) {
 		return server.DeviceCode{}, server.ErrNotFound
 	} else if err != nil {

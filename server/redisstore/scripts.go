@@ -15,8 +15,8 @@ var luaFiles embed.FS
 
 // scripts are the Lua scripts, each prefixed with lua/common.lua.
 type scripts struct {
-	rotate, createSession, redeemCode, endSession, loadSession, loadToken *redis.Script
-	putDevice, decideDevice, pollDevice, setTimeout                       *redis.Script
+	rotate, createSession, indexSession, linkCode, redeemCode, endSession, loadToken *redis.Script
+	putDevice, decideDevice, pollDevice, applyTimeout                                *redis.Script
 }
 
 func newScripts() scripts {
@@ -34,14 +34,15 @@ func newScripts() scripts {
 	return scripts{
 		rotate:        load("rotate"),
 		createSession: load("create_session"),
+		indexSession:  load("index_session"),
+		linkCode:      load("link_code"),
 		redeemCode:    load("redeem_code"),
 		endSession:    load("end_session"),
-		loadSession:   load("load_session"),
 		loadToken:     load("load_token"),
 		putDevice:     load("put_device"),
 		decideDevice:  load("decide_device"),
 		pollDevice:    load("poll_device"),
-		setTimeout:    load("set_timeout"),
+		applyTimeout:  load("apply_timeout"),
 	}
 }
 
@@ -59,14 +60,18 @@ func hash(v any) (map[string]string, error) {
 	return m, nil
 }
 
-// session decodes a session hash and its account's timeout (ns).
-func session(h, timeout any) (server.Session, error) {
+// session decodes a session hash. Its timeout is the session's copy of
+// its account's, which every timeout change updates (apply_timeout.lua).
+func session(h any) (server.Session, error) {
 	m, err := hash(h)
 	if err != nil {
 		return server.Session{}, err
 	}
-	t, _ := timeout.(string)
-	d, _ := strconv.ParseInt(t, 10, 64)
+	return sessionOf(m), nil
+}
+
+func sessionOf(m map[string]string) server.Session {
+	d, _ := strconv.ParseInt(m["timeout"], 10, 64)
 	renewed, _ := strconv.ParseInt(m["renewed_timeout"], 10, 64)
 	return server.Session{
 		ID: m["id"], Account: m["account"], UserID: m["user_id"], ClientID: m["client_id"], Scope: m["scope"],
@@ -77,7 +82,7 @@ func session(h, timeout any) (server.Session, error) {
 		// lapsing at last renewal + timeout (Deadline zero).
 		LastUse: fromNanos(m["last_use"]), InUse: m["in_use"] != "0",
 		RenewedTimeout: time.Duration(renewed), Deadline: fromNanos(m["deadline"]),
-	}, nil
+	}
 }
 
 func token(tokenHash string, h any) (server.RefreshToken, error) {

@@ -17,7 +17,7 @@ const codeRetention = time.Hour
 
 // PutCode implements server.Store.
 func (s *Store) PutCode(ctx context.Context, c server.AuthCode) error {
-	k := s.key("code:", c.Hash)
+	k := s.codeKey(c.Hash)
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, k, "client_id", c.ClientID, "redirect_uri", c.RedirectURI, "challenge", c.Challenge,
 			"scope", c.Scope, "nonce", c.Nonce, "user_id", c.UserID, "created_at", nanos(c.CreatedAt),
@@ -34,7 +34,7 @@ func (s *Store) PutCode(ctx context.Context, c server.AuthCode) error {
 
 // RedeemCode implements server.Store.
 func (s *Store) RedeemCode(ctx context.Context, codeHash string, now time.Time) (server.AuthCode, error) {
-	v, err := s.scripts.redeemCode.Run(ctx, s.rdb, []string{s.key("code:", codeHash)}, nanos(now)).Slice()
+	v, err := s.scripts.redeemCode.Run(ctx, s.rdb, []string{s.codeKey(codeHash)}, nanos(now)).Slice()
 	if errors.Is(err, redis.Nil) {
 		return server.AuthCode{}, server.ErrNotFound
 	} else if err != nil {
@@ -55,17 +55,39 @@ func (s *Store) RedeemCode(ctx context.Context, codeHash string, now time.Time) 
 	return c, nil
 }
 
-// CreateSession implements server.Store.
+// CreateSession implements server.Store, in steps that each touch one
+// slot of a Redis Cluster: the account's index (which answers the
+// account's timeout), the session and its first token, the token's
+// pointer and the code's link; then a timeout change that raced with it is
+// applied (see SetInactivityTimeout).
 func (s *Store) CreateSession(ctx context.Context, ss server.Session, refreshHash, codeHash string) error {
-	keys := []string{s.key("session:", ss.ID), s.key("token:", refreshHash)}
-	if codeHash != "" {
-		keys = append(keys, s.key("code:", codeHash))
+	v, err := s.scripts.indexSession.Run(ctx, s.rdb, []string{s.accountKey(ss.Account), s.indexKey(ss.Account)},
+		ss.ID, nanos(ss.LastRenewal)).StringSlice()
+	if err != nil {
+		return fmt.Errorf("create session: %w", err)
 	}
-	err := s.scripts.createSession.Run(ctx, s.rdb, keys, s.prefix, ms(s.floor), ms(s.retention),
+	timeout, version := v[0], v[1]
+	ttl, err := s.scripts.createSession.Run(ctx, s.rdb, []string{s.sessionKey(ss.ID), s.tokenKey(ss.ID, refreshHash)},
+		ms(s.floor), ms(s.retention), timeout, version,
 		"id", ss.ID, "account", ss.Account, "user_id", ss.UserID, "client_id", ss.ClientID, "scope", ss.Scope,
 		"auth_time", nanos(ss.AuthTime), "last_renewal", nanos(ss.LastRenewal), "ended_at", "0", "end_reason", "",
-		"in_use", flag(ss.InUse)).Err()
+		"in_use", flag(ss.InUse)).Int64Slice()
 	if err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, s.refreshKey(refreshHash), ss.ID, time.Duration(ttl[0])*time.Millisecond)
+		if codeHash != "" {
+			// After RedeemCode and before this, a reuse of the code finds no
+			// session to end: the same window as on one node.
+			s.scripts.linkCode.Eval(ctx, p, []string{s.codeKey(codeHash)}, ss.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	if err := s.catchUp(ctx, ss.Account, ss.ID, version); err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
 	return nil
@@ -73,34 +95,51 @@ func (s *Store) CreateSession(ctx context.Context, ss server.Session, refreshHas
 
 // Session implements server.Store.
 func (s *Store) Session(ctx context.Context, id string) (server.Session, error) {
-	v, err := s.scripts.loadSession.Run(ctx, s.rdb, nil, s.prefix, id).Slice()
-	if errors.Is(err, redis.Nil) {
-		return server.Session{}, server.ErrNotFound
-	} else if err != nil {
+	m, err := s.rdb.HGetAll(ctx, s.sessionKey(id)).Result()
+	if err != nil {
 		return server.Session{}, fmt.Errorf("load session: %w", err)
 	}
-	return session(v[0], v[1])
+	if len(m) == 0 {
+		return server.Session{}, server.ErrNotFound
+	}
+	return sessionOf(m), nil
+}
+
+// tokenSession follows a refresh token's pointer to its session id ("" for
+// an unknown token).
+func (s *Store) tokenSession(ctx context.Context, hash string) (string, error) {
+	sid, err := s.rdb.Get(ctx, s.refreshKey(hash)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	return sid, err
 }
 
 // RefreshToken implements server.Store.
 func (s *Store) RefreshToken(ctx context.Context, hash string) (server.RefreshToken, server.Session, error) {
-	v, err := s.scripts.loadToken.Run(ctx, s.rdb, []string{s.key("token:", hash)}, s.prefix).Slice()
+	sid, err := s.tokenSession(ctx, hash)
+	if err != nil {
+		return server.RefreshToken{}, server.Session{}, fmt.Errorf("load refresh token: %w", err)
+	} else if sid == "" {
+		return server.RefreshToken{}, server.Session{}, server.ErrNotFound
+	}
+	v, err := s.scripts.loadToken.Run(ctx, s.rdb, []string{s.tokenKey(sid, hash), s.sessionKey(sid)}).Slice()
 	if errors.Is(err, redis.Nil) {
 		return server.RefreshToken{}, server.Session{}, server.ErrNotFound
 	} else if err != nil {
 		return server.RefreshToken{}, server.Session{}, fmt.Errorf("load refresh token: %w", err)
 	}
 	t, err := token(hash, v[0])
-	if err != nil || len(v) < 3 {
+	if err != nil || len(v) < 2 {
 		return t, server.Session{}, errors.Join(err, server.ErrNotFound)
 	}
-	ss, err := session(v[1], v[2])
+	ss, err := session(v[1])
 	return t, ss, err
 }
 
 // EndSession implements server.Store.
 func (s *Store) EndSession(ctx context.Context, id string, at time.Time, reason string) error {
-	err := s.scripts.endSession.Run(ctx, s.rdb, []string{s.key("session:", id)}, nanos(at), reason).Err()
+	err := s.scripts.endSession.Run(ctx, s.rdb, []string{s.sessionKey(id)}, nanos(at), reason).Err()
 	if err != nil {
 		return fmt.Errorf("end session: %w", err)
 	}
@@ -108,15 +147,32 @@ func (s *Store) EndSession(ctx context.Context, id string, at time.Time, reason 
 }
 
 // Rotate implements server.Store: lua/rotate.lua makes the whole decision
-// in one script, which Redis runs with nothing else in between, so
-// concurrent refreshes of one token — from any number of server
-// instances — record exactly one successor.
+// in one script on the session's slot, which Redis runs with nothing else
+// in between, so concurrent refreshes of one token — from any number of
+// server instances — record exactly one successor. The token's pointer
+// names the session; after a renewal the successor's pointer, the
+// presented one's expiry and the account's index follow.
 func (s *Store) Rotate(ctx context.Context, r server.Rotation) (server.RotationResult, error) {
 	var res server.RotationResult
-	keys := []string{s.key("token:", r.Hash), s.key("token:", r.SuccessorHash)}
-	inUse := flag(r.InUse)
-	v, err := s.scripts.rotate.Run(ctx, s.rdb, keys, s.prefix, r.ClientID, r.SuccessorHash, nanos(r.Now),
-		strconv.FormatInt(int64(r.Grace), 10), ms(s.floor), ms(s.retention), nanos(r.LastUse), inUse, r.RequestID).Slice()
+	sid, err := s.tokenSession(ctx, r.Hash)
+	if err != nil {
+		return res, fmt.Errorf("rotate: %w", err)
+	} else if sid == "" {
+		return res, nil // RotateUnknown
+	}
+	run := func() ([]any, error) {
+		keys := []string{s.tokenKey(sid, r.Hash), s.tokenKey(sid, r.SuccessorHash), s.sessionKey(sid)}
+		return s.scripts.rotate.Run(ctx, s.rdb, keys, r.ClientID, r.SuccessorHash, nanos(r.Now),
+			strconv.FormatInt(int64(r.Grace), 10), ms(s.floor), ms(s.retention), nanos(r.LastUse), flag(r.InUse), r.RequestID).Slice()
+	}
+	v, err := run()
+	if err == nil && v[0] == int64(-1) {
+		// The token was rotated already, to another successor than the
+		// one derived here (a store can be given either): ask again with
+		// the recorded one, which never changes once set.
+		r.SuccessorHash, _ = v[1].(string)
+		v, err = run()
+	}
 	if err != nil {
 		return res, fmt.Errorf("rotate: %w", err)
 	}
@@ -126,10 +182,35 @@ func (s *Store) Rotate(ctx context.Context, r server.Rotation) (server.RotationR
 		return res, nil
 	}
 	res.Successor, _ = v[1].(string)
-	if res.Session, err = session(v[2], v[3]); err != nil {
+	if res.Session, err = session(v[2]); err != nil {
+		return res, fmt.Errorf("rotate: %w", err)
+	}
+	if res.Outcome != server.RotateRotated && res.Outcome != server.RotateReplayed {
+		return res, nil
+	}
+	ttl, _ := v[3].(int64)
+	score, _ := v[4].(string)
+	life := time.Duration(ttl) * time.Millisecond
+	// Written before the answer leaves: the client cannot present the
+	// successor before its pointer exists. Should this fail, the client's
+	// retry (inside the grace) comes back here with the same successor.
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, s.refreshKey(r.SuccessorHash), sid, life)
+		p.PExpire(ctx, s.refreshKey(r.Hash), life)
+		// GT: concurrent renewals may land in any order; the index only
+		// needs a score no earlier than the deadline.
+		p.ZAddGT(ctx, s.indexKey(res.Session.Account), redis.Z{Score: parseScore(score), Member: sid})
+		return nil
+	})
+	if err != nil {
 		return res, fmt.Errorf("rotate: %w", err)
 	}
 	return res, nil
+}
+
+func parseScore(s string) float64 {
+	f, _ := strconv.ParseFloat(s, 64)
+	return f
 }
 
 func flag(b bool) string {

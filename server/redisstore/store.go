@@ -1,31 +1,42 @@
 // Package redisstore is the Redis store of walkme-sessiond, for running
-// several server instances against one shared state. Every operation that
-// touches more than one key runs as a Lua script (one atomic step on the
-// server) or a WATCH/MULTI transaction, so Rotate stays the
-// compare-and-swap that guarantees one successor per refresh token across
-// instances.
+// several server instances against one shared state, on one Redis, a
+// Redis Cluster or a Sentinel-watched primary. Every operation that
+// changes more than one key runs as a Lua script (one atomic step on the
+// server) or a WATCH/MULTI transaction on keys of one hash slot, so Rotate
+// stays the compare-and-swap that guarantees one successor per refresh
+// token across instances, and every script names all its keys in KEYS.
 //
-// Keys, under a configurable prefix (default "walkme:"):
+// Keys, under a configurable prefix (default "walkme:"); the part in
+// braces is the hash tag that picks a key's cluster slot:
 //
-//	schema              schema version of this layout
-//	secret:NAME         server secrets (signing and derivation keys)
-//	account:NAME        hash: timeout (ns), created_at
-//	activity:NAME       list of JSON activity entries, oldest first
-//	user:ID             hash: id, account, email, password_hash, admin
-//	email:LOWER-EMAIL   user id
-//	code:HASH           hash: an authorization code; expires
-//	session:ID          hash: a session; expires
-//	account-sessions:NAME  sorted set: the account's session ids by deadline
-//	                    (seconds), for applying a timeout change and listing
-//	                    live sessions
-//	accounts            set: every account's name
-//	account-users:NAME  set: the account's user ids
-//	account-admins:NAME set: the ids of the account's admins (mirrors the
-//	                    users' admin field, so that demoting the last admin is
-//	                    refused by a WATCH on one key)
-//	token:HASH          hash: a refresh token (session, successor, ...); expires
-//	device:HASH         hash: a device authorization (RFC 8628); expires
-//	usercode:CODE       the device authorization's hash; expires with it
+//	schema                   schema version of this layout
+//	secret:NAME              server secrets (signing and derivation keys)
+//	account:{NAME}           hash: timeout (ns), version and changed_at of
+//	                         its last change, created_at
+//	activity:{NAME}          list of JSON activity entries, oldest first
+//	account-sessions:{NAME}  sorted set: the account's session ids by
+//	                         deadline (seconds, a prefilter), for applying a
+//	                         timeout change and listing live sessions
+//	accounts                 set: every account's name
+//	account-users:{NAME}     set: the account's user ids
+//	account-admins:{NAME}    set: the ids of the account's admins (the
+//	                         users' admin field mirrors it), so that
+//	                         demoting the last admin is refused by a WATCH
+//	                         on one key
+//	user:ID                  hash: id, account, email, password_hash, admin
+//	email:LOWER-EMAIL        user id
+//	code:HASH                hash: an authorization code; expires
+//	session:{ID}             hash: a session, with its copy of the account's
+//	                         timeout and that change's version; expires
+//	token:{SESSION-ID}:HASH  hash: a refresh token (successor, ...); expires
+//	refresh:HASH             the session id of a refresh token; expires with it
+//	device:HASH              hash: a device authorization (RFC 8628); expires
+//	user-code:CODE           "expiry hash" of the device authorization; expires
+//
+// So a session's keys share one slot and its scripts never leave it, and
+// the sessions of an account spread over the cluster. What spans slots is
+// done in steps ordered so that no reader sees a half-made state (see
+// CreateSession, Rotate, SetInactivityTimeout, PutDeviceCode).
 //
 // Accounts, users, the activity log and secrets never expire. Codes and
 // device authorizations expire an hour after their own expiry. A session
@@ -34,8 +45,9 @@
 // have been renewed, and a replayed refresh token is still recognised
 // (and revokes its live session) for that long after it was rotated.
 //
-// All keys share the prefix, so a prefix holding a Redis Cluster hash tag
-// ("{walkme}:") keeps the multi-key scripts on one slot.
+// A prefix holding a hash tag ("{walkme}:") puts every key in one slot,
+// as version 1 of this layout needed on a cluster; it still works, on one
+// node's worth of capacity.
 package redisstore
 
 import (
@@ -44,14 +56,17 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/walkme/session-agent/server"
 )
 
-// SchemaVersion is the key layout this build writes.
-const SchemaVersion = 1
+// SchemaVersion is the key layout this build writes: 2 gives a session's
+// keys and an account's keys each one hash tag (version 1 had none; Open
+// migrates it, see migrate.go).
+const SchemaVersion = 2
 
 // DefaultPrefix starts every key unless Options say otherwise.
 const DefaultPrefix = "walkme:"
@@ -73,7 +88,7 @@ type Options struct {
 
 // Store is a server.Store on Redis.
 type Store struct {
-	rdb       *redis.Client
+	rdb       redis.UniversalClient
 	prefix    string
 	floor     time.Duration // the longest timeout an admin may choose
 	retention time.Duration
@@ -86,22 +101,17 @@ var _ server.Store = (*Store)(nil)
 // rediss:// for TLS, unix:///path?db=N) and checks the schema version,
 // writing it into an empty database.
 func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
-	o, err := redis.ParseURL(rawURL)
+	if opt.Prefix == "" {
+		opt.Prefix = DefaultPrefix
+	}
+	if err := checkPrefix(opt.Prefix); err != nil {
+		return nil, err
+	}
+	rdb, err := newClient(rawURL, opt.Password)
 	if err != nil {
-		// A url.Error repeats the URL, which may hold a password.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, fmt.Errorf("redis URL: %w", err)
+		return nil, err
 	}
-	if opt.Password != "" {
-		o.Password = opt.Password
-	}
-	s := &Store{rdb: redis.NewClient(o), prefix: opt.Prefix, retention: opt.Retention, scripts: newScripts()}
-	if s.prefix == "" {
-		s.prefix = DefaultPrefix
-	}
+	s := &Store{rdb: rdb, prefix: opt.Prefix, retention: opt.Retention, scripts: newScripts()}
 	if s.retention <= 0 {
 		s.retention = DefaultRetention
 	}
@@ -136,19 +146,28 @@ func (s *Store) checkSchema(ctx context.Context) error {
 		return fmt.Errorf("read schema version: %w", err)
 	case v > SchemaVersion:
 		return fmt.Errorf("schema version %d is newer than this program knows (%d): upgrade walkme-sessiond", v, SchemaVersion)
+	case v == 1:
+		if err := s.migrate1(ctx); err != nil {
+			return fmt.Errorf("migrate schema 1 to %d: %w", SchemaVersion, err)
+		}
 	case v < SchemaVersion:
-		// No older layout was ever released; migrations go here.
 		return fmt.Errorf("schema version %d is not one this program can migrate", v)
 	}
 	return nil
 }
 
-func (s *Store) key(parts ...string) string {
-	k := s.prefix
-	for _, p := range parts {
-		k += p
+// checkPrefix refuses a prefix with braces other than one hash tag: a
+// lone brace would make the keys' tags, and so their slots, differ.
+func checkPrefix(p string) error {
+	open, close := strings.Count(p, "{"), strings.Count(p, "}")
+	if open == 0 && close == 0 {
+		return nil
 	}
-	return k
+	i, j := strings.Index(p, "{"), strings.Index(p, "}")
+	if open != 1 || close != 1 || j < i+2 {
+		return fmt.Errorf("redis prefix %q: braces must make one non-empty hash tag, like {walkme}:", p)
+	}
+	return nil
 }
 
 // watch runs fn in an optimistic WATCH transaction, retrying when another

@@ -117,9 +117,10 @@ func TestKeysExpire(t *testing.T) {
 		}
 	}
 	within("ttl:code:c1", time.Hour+time.Minute)
-	within("ttl:session:s1", 48*time.Hour)
-	within("ttl:token:r1", 48*time.Hour)
-	for _, k := range []string{"ttl:user:" + u.ID, "ttl:account:acme", "ttl:email:a@acme.test", "ttl:schema"} {
+	within("ttl:session:{s1}", 48*time.Hour)
+	within("ttl:token:{s1}:r1", 48*time.Hour)
+	within("ttl:refresh:r1", 48*time.Hour)
+	for _, k := range []string{"ttl:user:" + u.ID, "ttl:account:{acme}", "ttl:email:a@acme.test", "ttl:schema"} {
 		if d := ttl(k); d != -1 {
 			t.Errorf("TTL of %s = %v, want none", k, d)
 		}
@@ -132,9 +133,11 @@ func TestKeysExpire(t *testing.T) {
 	if err != nil || res.Outcome != server.RotateRotated {
 		t.Fatalf("rotate: %+v %v", res, err)
 	}
-	within("ttl:session:s1", 96*time.Hour)
-	within("ttl:token:r1", 96*time.Hour)
-	within("ttl:token:r2", 96*time.Hour)
+	within("ttl:session:{s1}", 96*time.Hour)
+	within("ttl:token:{s1}:r1", 96*time.Hour)
+	within("ttl:token:{s1}:r2", 96*time.Hour)
+	within("ttl:refresh:r1", 96*time.Hour)
+	within("ttl:refresh:r2", 96*time.Hour)
 
 	keys, err := c.Keys(ctx, "*").Result()
 	if err != nil {
@@ -162,12 +165,43 @@ func TestPrefixesAreSeparate(t *testing.T) {
 func TestOpenErrors(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	for _, u := range []string{"redis://:hunter2-secret@127.0.0.1:1/0", "redis://:hunter2-secret@[::1/0", "http://:hunter2-secret@x/"} {
-		_, err := redisstore.Open(ctx, u, redisstore.Options{})
-		if err == nil {
-			t.Errorf("Open(%q) succeeded", u)
-		} else if strings.Contains(err.Error(), "hunter2") {
-			t.Errorf("error shows the password: %v", err)
+	for _, tc := range []struct{ url, want string }{
+		{"redis://:hunter2-secret@127.0.0.1:1/0", "connect"},
+		{"redis://:hunter2-secret@[::1/0", "redis URL"},
+		{"http://:hunter2-secret@x/", `scheme "http" is none of`},
+		{"redis+mesh://:hunter2-secret@x:1", `scheme "redis+mesh" is none of`},
+		{"redis://:hunter2-secret@x:1/0?master_name=m", "needs the redis+sentinel:// scheme"},
+		{"redis://:hunter2-secret@x:1/0?addr=y:2", "need redis+cluster://"},
+		{"redis+cluster://:hunter2-secret@x:1/3", "only database 0"},
+		{"redis+cluster://:hunter2-secret@x", "needs host:port"},
+		{"redis+cluster://:hunter2-secret@x:1?master_name=m", "belongs in a redis+sentinel:// URL"},
+		{"redis+cluster://:hunter2-secret@x:1?addr=nonsense", "addr"},
+		{"redis+cluster://:hunter2-secret@x:1?colour=red", "unexpected option: colour"},
+		{"unix+cluster:///tmp/r.sock", `scheme "unix+cluster" is none of`},
+		{"redis+sentinel://:hunter2-secret@x:1", "needs ?master_name=NAME"},
+		{"redis+sentinel://:hunter2-secret@x:1?master_name=m&password=hunter2-secret", "not ?password="},
+		{"redis+sentinel://:hunter2-secret@x?master_name=m", "needs host:port"},
+		{"redis+sentinel://:hunter2-secret@x:1/zero?master_name=m", "invalid database"},
+		{"redis+cluster://:hunter2-secret@127.0.0.1:1", "connect"},
+	} {
+		_, err := redisstore.Open(ctx, tc.url, redisstore.Options{})
+		switch {
+		case err == nil:
+			t.Errorf("Open(%q) succeeded", tc.url)
+		case strings.Contains(err.Error(), "hunter2"):
+			t.Errorf("Open(%q): error shows the password: %v", tc.url, err)
+		case !strings.Contains(err.Error(), tc.want):
+			t.Errorf("Open(%q) = %v, want an error saying %q", tc.url, err, tc.want)
 		}
 	}
+	for _, p := range []string{"a{b:", "a}b:", "{}:", "{a}{b}:", "}a{:"} {
+		if _, err := redisstore.Open(ctx, "redis://127.0.0.1:1/0", redisstore.Options{Prefix: p}); err == nil || !strings.Contains(err.Error(), "hash tag") {
+			t.Errorf("prefix %q: %v, want a refusal", p, err)
+		}
+	}
+}
+
+func TestConformanceOnCluster(t *testing.T) {
+	url := redistest.StartCluster(t)
+	storetest.Run(t, func(t *testing.T) storetest.Store { return open(t, url) })
 }

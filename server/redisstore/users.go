@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,53 +18,67 @@ import (
 // default 24 h timeout if missing), or, if the email exists in that
 // account, sets its password and admin flag. Emails compare
 // case-insensitively. It is what `walkme-sessiond user add` uses.
+//
+// The account, the user and the email's pointer live on different slots of
+// a Redis Cluster, so no transaction spans them: SET NX on the email makes
+// the first of two concurrent adds of one email the one that counts. The
+// account's user lists follow last.
 func (s *Store) AddUser(ctx context.Context, account, email, password string, admin bool) (server.User, error) {
 	u, err := server.NewUser(account, email, password, admin)
 	if err != nil {
 		return server.User{}, fmt.Errorf("add user: %w", err)
 	}
-	account, email, hash := u.Account, u.Email, u.PasswordHash
-	emailKey, acctKey := s.key("email:", strings.ToLower(email)), s.key("account:", account)
-	err = s.watch(ctx, func(tx *redis.Tx) error {
-		id, err := tx.Get(ctx, emailKey).Result()
-		switch {
-		case errors.Is(err, redis.Nil):
-			id = ""
-		case err != nil:
-			return err
-		default:
-			acct, err := tx.HGet(ctx, s.key("user:", id), "account").Result()
-			if err != nil {
-				return fmt.Errorf("user %s: %w", id, err)
-			}
-			if acct != account {
-				return fmt.Errorf("%s already belongs to account %q", email, acct)
-			}
-			u.ID = id
-		}
-		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.HSetNX(ctx, acctKey, "timeout", int64(server.DefaultInactivityTimeout))
-			p.HSetNX(ctx, acctKey, "created_at", nanos(time.Now()))
-			userKey := s.key("user:", u.ID)
-			if id == "" {
-				p.Set(ctx, emailKey, u.ID, 0)
-				p.HSet(ctx, userKey, "id", u.ID, "account", account, "email", email)
-			}
-			p.HSet(ctx, userKey, "password_hash", hash, "admin", strconv.FormatBool(admin))
-			s.indexUser(ctx, p, account, u.ID, admin)
-			return nil
-		})
-		return err
-	}, emailKey)
+	acctKey, emailKey := s.accountKey(u.Account), s.emailKey(strings.ToLower(u.Email))
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSetNX(ctx, acctKey, "timeout", int64(server.DefaultInactivityTimeout))
+		p.HSetNX(ctx, acctKey, "created_at", nanos(time.Now()))
+		return nil
+	})
 	if err != nil {
 		return server.User{}, fmt.Errorf("add user: %w", err)
 	}
-	return u, nil
+	fields := []any{"password_hash", u.PasswordHash, "admin", strconv.FormatBool(admin)}
+	for range 2 {
+		id, err := s.rdb.Get(ctx, emailKey).Result()
+		switch {
+		case errors.Is(err, redis.Nil):
+			userKey := s.userKey(u.ID)
+			if err := s.rdb.HSet(ctx, userKey, append([]any{"id", u.ID, "account", u.Account, "email", u.Email}, fields...)...).Err(); err != nil {
+				return server.User{}, fmt.Errorf("add user: %w", err)
+			}
+			ok, err := s.rdb.SetNX(ctx, emailKey, u.ID, 0).Result()
+			if err != nil || !ok {
+				s.rdb.Del(ctx, userKey) // another add of this email came first
+			}
+			if err != nil {
+				return server.User{}, fmt.Errorf("add user: %w", err)
+			}
+			if ok {
+				return u, s.indexUser(ctx, u.Account, u.ID, admin)
+			}
+		case err != nil:
+			return server.User{}, fmt.Errorf("add user: %w", err)
+		default:
+			acct, err := s.rdb.HGet(ctx, s.userKey(id), "account").Result()
+			if err != nil {
+				return server.User{}, fmt.Errorf("add user: user %s: %w", id, err)
+			}
+			if acct != u.Account {
+				return server.User{}, fmt.Errorf("add user: %s already belongs to account %q", u.Email, acct)
+			}
+			if err := s.rdb.HSet(ctx, s.userKey(id), fields...).Err(); err != nil {
+				return server.User{}, fmt.Errorf("add user: %w", err)
+			}
+			u.ID = id
+			return u, s.indexUser(ctx, u.Account, u.ID, admin)
+		}
+	}
+	return server.User{}, fmt.Errorf("add user: %s: too much contention", u.Email)
 }
 
 // UserByEmail implements server.Store (emails compare case-insensitively).
 func (s *Store) UserByEmail(ctx context.Context, email string) (server.User, error) {
-	id, err := s.rdb.Get(ctx, s.key("email:", strings.ToLower(email))).Result()
+	id, err := s.rdb.Get(ctx, s.emailKey(strings.ToLower(email))).Result()
 	if errors.Is(err, redis.Nil) {
 		return server.User{}, server.ErrNotFound
 	} else if err != nil {
@@ -74,7 +89,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (server.User, err
 
 // User implements server.Store.
 func (s *Store) User(ctx context.Context, id string) (server.User, error) {
-	m, err := s.rdb.HGetAll(ctx, s.key("user:", id)).Result()
+	m, err := s.rdb.HGetAll(ctx, s.userKey(id)).Result()
 	if err != nil {
 		return server.User{}, fmt.Errorf("load user: %w", err)
 	}
@@ -87,7 +102,7 @@ func (s *Store) User(ctx context.Context, id string) (server.User, error) {
 
 // Account implements server.Store.
 func (s *Store) Account(ctx context.Context, name string) (server.Account, error) {
-	ns, err := s.rdb.HGet(ctx, s.key("account:", name), "timeout").Int64()
+	ns, err := s.rdb.HGet(ctx, s.accountKey(name), "timeout").Int64()
 	if errors.Is(err, redis.Nil) {
 		return server.Account{}, server.ErrNotFound
 	} else if err != nil {
@@ -96,34 +111,45 @@ func (s *Store) Account(ctx context.Context, name string) (server.Account, error
 	return server.Account{Name: name, InactivityTimeout: time.Duration(ns)}, nil
 }
 
-// SetInactivityTimeout implements server.Store: a WATCH transaction on
-// the account reads the old value, then sets the new one and appends to
-// the activity log in one MULTI.
+// SetInactivityTimeout implements server.Store. A WATCH transaction on
+// the account reads the old value, then in one MULTI sets the new one with
+// the next version, appends to the activity log and reads the account's
+// index; then each session in it takes the change (lua/apply_timeout.lua),
+// on its own slot. A session being created meanwhile is either in that
+// index or catches up by itself (CreateSession); one being renewed takes
+// the change just after its renewal, as if the renewal came first.
 func (s *Store) SetInactivityTimeout(ctx context.Context, account string, d time.Duration, e server.Activity) (time.Duration, error) {
-	acctKey := s.key("account:", account)
-	var old int64
+	acctKey := s.accountKey(account)
+	var old, version int64
+	var ids []string
 	err := s.watch(ctx, func(tx *redis.Tx) error {
-		var err error
-		old, err = tx.HGet(ctx, acctKey, "timeout").Int64()
-		if errors.Is(err, redis.Nil) {
-			return server.ErrNotFound
-		} else if err != nil {
+		v, err := tx.HMGet(ctx, acctKey, "timeout", "version").Result()
+		if err != nil {
 			return err
+		} else if v[0] == nil {
+			return server.ErrNotFound
+		}
+		old, _ = strconv.ParseInt(v[0].(string), 10, 64)
+		version = 1
+		if v[1] != nil {
+			n, _ := strconv.ParseInt(v[1].(string), 10, 64)
+			version = n + 1
 		}
 		e.Old = server.FormatTimeout(time.Duration(old))
 		entry, err := json.Marshal(e)
 		if err != nil {
 			return err
 		}
+		var live *redis.StringSliceCmd
 		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.HSet(ctx, acctKey, "timeout", int64(d))
-			p.RPush(ctx, s.key("activity:", account), entry)
-			// Inside the MULTI, so with no renewal in between: EVAL, as
-			// EVALSHA's fallback cannot run in a transaction.
-			s.scripts.setTimeout.Eval(ctx, p, []string{s.key("account-sessions:", account)}, s.prefix,
-				nanos(e.At), strconv.FormatInt(int64(d), 10), strconv.FormatInt(int64(server.MaxRenewInterval), 10))
+			p.HSet(ctx, acctKey, "timeout", int64(d), "version", version, "changed_at", nanos(e.At))
+			p.RPush(ctx, s.activityKey(account), entry)
+			// Scores are deadlines, a prefilter only: sessions renewed
+			// just now may still show the deadline before.
+			live = p.ZRangeByScore(ctx, s.indexKey(account), &redis.ZRangeBy{Min: strconv.FormatInt(e.At.Unix()-86400, 10), Max: "+inf"})
 			return nil
 		})
+		ids = live.Val()
 		return err
 	}, acctKey)
 	if errors.Is(err, server.ErrNotFound) {
@@ -131,7 +157,58 @@ func (s *Store) SetInactivityTimeout(ctx context.Context, account string, d time
 	} else if err != nil {
 		return 0, fmt.Errorf("set inactivity timeout: %w", err)
 	}
+	if err := s.applyTimeout(ctx, ids, e.At, d, version); err != nil {
+		return 0, fmt.Errorf("set inactivity timeout: %w", err)
+	}
 	return time.Duration(old), nil
+}
+
+// applyTimeout gives each session the account's timeout change number
+// version, in pipelines of EVALSHA (a script missing on a node is sent
+// again in full).
+func (s *Store) applyTimeout(ctx context.Context, ids []string, at time.Time, d time.Duration, version int64) error {
+	args := []any{nanos(at), strconv.FormatInt(int64(d), 10), strconv.FormatInt(version, 10),
+		strconv.FormatInt(int64(server.MaxRenewInterval), 10)}
+	for chunk := range slices.Chunk(ids, 500) {
+		cmds := make([]*redis.Cmd, len(chunk))
+		_, _ = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, id := range chunk {
+				cmds[i] = s.scripts.applyTimeout.EvalSha(ctx, p, []string{s.sessionKey(id)}, args...)
+			}
+			return nil
+		})
+		for i, c := range cmds {
+			err := c.Err()
+			if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+				err = s.scripts.applyTimeout.Run(ctx, s.rdb, []string{s.sessionKey(chunk[i])}, args...).Err()
+			}
+			if err != nil {
+				return fmt.Errorf("session %s: %w", chunk[i], err)
+			}
+		}
+	}
+	return nil
+}
+
+// catchUp applies to session id the account's latest timeout change when
+// it is newer than version, the one the session was written with.
+func (s *Store) catchUp(ctx context.Context, account, id, version string) error {
+	v, err := s.rdb.HMGet(ctx, s.accountKey(account), "timeout", "version", "changed_at").Result()
+	if err != nil {
+		return err
+	}
+	latest, _ := strconv.ParseInt(str(v[1]), 10, 64)
+	used, _ := strconv.ParseInt(version, 10, 64)
+	if latest <= used {
+		return nil
+	}
+	d, _ := strconv.ParseInt(str(v[0]), 10, 64)
+	return s.applyTimeout(ctx, []string{id}, fromNanos(str(v[2])), time.Duration(d), latest)
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
 }
 
 // AppendActivity implements server.Store.
@@ -140,7 +217,7 @@ func (s *Store) AppendActivity(ctx context.Context, account string, e server.Act
 	if err != nil {
 		return err
 	}
-	if err := s.rdb.RPush(ctx, s.key("activity:", account), entry).Err(); err != nil {
+	if err := s.rdb.RPush(ctx, s.activityKey(account), entry).Err(); err != nil {
 		return fmt.Errorf("append activity: %w", err)
 	}
 	return nil
@@ -148,7 +225,7 @@ func (s *Store) AppendActivity(ctx context.Context, account string, e server.Act
 
 // ActivityLog implements server.Store.
 func (s *Store) ActivityLog(ctx context.Context, account string) ([]server.Activity, error) {
-	entries, err := s.rdb.LRange(ctx, s.key("activity:", account), 0, -1).Result()
+	entries, err := s.rdb.LRange(ctx, s.activityKey(account), 0, -1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("activity log: %w", err)
 	}

@@ -27,18 +27,6 @@ local function life(timeout, floor_ms, retention_ms)
   return ms + retention_ms
 end
 
--- load_session returns a session's hash (flat and as a table) and its
--- account's current timeout, or nil.
-local function load_session(prefix, id)
-  local flat = redis.call('HGETALL', prefix .. 'session:' .. id)
-  if #flat == 0 then return nil end
-  local s = {}
-  for i = 1, #flat, 2 do s[flat[i]] = flat[i + 1] end
-  local timeout = redis.call('HGET', prefix .. 'account:' .. s.account, 'timeout')
-  if not timeout then return nil end
-  return flat, s, timeout
-end
-
 local function later(a, b)
   if before(a, b) then return b end
   return a

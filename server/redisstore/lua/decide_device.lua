@@ -1,13 +1,12 @@
--- DecideDeviceCode. KEYS[1] the user code; ARGV: prefix, user_id, status, now.
--- Decides a pending, unexpired authorization; returns {hash, the
--- authorization as it was} or nil for an unknown user code.
-local h = redis.call('GET', KEYS[1])
-if not h then return false end
-local k = ARGV[1] .. 'device:' .. h
-local flat = redis.call('HGETALL', k)
+-- DecideDeviceCode. KEYS[1] the device authorization its user code names;
+-- ARGV: user code, user_id, status, now.
+-- Decides a pending, unexpired authorization; returns the authorization
+-- as it was, or nil when it is gone or has another user code.
+local flat = redis.call('HGETALL', KEYS[1])
 if #flat == 0 then return false end
-local st, exp = unpack(redis.call('HMGET', k, 'status', 'expires_at'))
+local st, exp, code = unpack(redis.call('HMGET', KEYS[1], 'status', 'expires_at', 'user_code'))
+if code ~= ARGV[1] then return false end
 if st == 'pending' and before(ns(ARGV[4]), ns(exp)) then
-  redis.call('HSET', k, 'status', ARGV[3], 'user_id', ARGV[2])
+  redis.call('HSET', KEYS[1], 'status', ARGV[3], 'user_id', ARGV[2])
 end
-return {h, flat}
+return flat

@@ -2,16 +2,11 @@
 package redistest
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"net"
 	"os/exec"
-	"strconv"
 	"testing"
-	"time"
 
-	"github.com/redis/go-redis/v9"
 	"github.com/walkme/session-agent/internal/testenv"
 )
 
@@ -52,39 +47,11 @@ func launch(bin, dir string) (string, func(), error) {
 	if err != nil {
 		return "", nil, err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no", "--loglevel", "warning")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		cancel()
+	addr, stop, err := launchNode(bin, dir, port)
+	if err != nil {
 		return "", nil, err
 	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	stop := func() { cancel(); <-exited }
-	u := fmt.Sprintf("redis://127.0.0.1:%d/0", port)
-	opt, _ := redis.ParseURL(u)
-	c := redis.NewClient(opt)
-	defer c.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		select {
-		case <-exited:
-			cancel()
-			return "", nil, fmt.Errorf("exited at start: %s", out.String())
-		default:
-		}
-		if c.Ping(context.Background()).Err() == nil {
-			return u, stop, nil
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return "", nil, fmt.Errorf("no answer on port %d in 10s: %s", port, out.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return "redis://" + addr + "/0", stop, nil
 }
 
 func freePort() (int, error) {
