@@ -165,7 +165,7 @@ func checkPrefix(p string) error {
 	}
 	i, j := strings.Index(p, "{"), strings.Index(p, "}")
 	if open != 1 || close != 1 || j < i+2 {
-		return fmt.Errorf("redis prefix %q: braces must make one non-empty hash tag, like {walkme}:", p)
+		return fmt.Errorf("redis prefix %q: braces must make one non-empty hash tag (like \"{walkme}:\")", p)
 	}
 	return nil
 }
