@@ -113,7 +113,7 @@ func (s *Server) handlePutSecurity(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.now()
-	entry := Activity{At: now, Actor: c.user.Email, Action: "security.inactivity_timeout", New: FormatTimeout(d)}
+	entry := Activity{At: now, Actor: c.user.Email, Action: ActionTimeoutChanged, New: FormatTimeout(d)}
 	old, err := s.store.SetInactivityTimeout(r.Context(), c.user.Account, d, entry)
 	if err != nil {
 		s.internal(w, "change security settings", err)
@@ -121,19 +121,6 @@ func (s *Server) handlePutSecurity(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("inactivity timeout changed", "account", c.user.Account, "by", c.user.Email, "old", FormatTimeout(old), "new", entry.New)
 	writeJSON(w, http.StatusOK, securitySettings{InactivityTimeout: FormatTimeout(d), Allowed: allowedNames(), Recommended: FormatTimeout(RecommendedTimeout)})
-}
-
-func (s *Server) handleActivity(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.admin(w, r)
-	if !ok {
-		return
-	}
-	log, err := s.store.ActivityLog(r.Context(), c.user.Account)
-	if err != nil {
-		s.internal(w, "read activity log", err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"account": c.user.Account, "entries": log})
 }
 
 func (s *Server) internal(w http.ResponseWriter, what string, err error) {

@@ -3,9 +3,12 @@ package server_test
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/walkme/session-agent/server"
 )
 
 func (e *env) putTimeout(bearer, value string, want int) string {
@@ -107,30 +110,94 @@ func TestSecuritySettingAccess(t *testing.T) {
 	}
 }
 
+// TestActivityLog: timeout changes (who, old, new, when), sessions an
+// admin ended and wrong passwords are in the log, newest first, filtered
+// by kind and paged.
 func TestActivityLog(t *testing.T) {
 	e := newEnv(t, false)
 	admin := e.login("admin@acme.test").AccessToken
 	e.putTimeout(admin, "2h", 200)
 	e.clock.Advance(time.Minute)
 	e.putTimeout(admin, "15m", 200)
-	resp := e.do("GET", e.url("/api/admin/activity"), nil, admin)
-	var log struct {
-		Entries []struct {
-			At                      time.Time
-			Actor, Action, Old, New string
+	e.clock.Advance(time.Minute)
+	if code, _, _ := e.guess(e.http, e.authorizeURL(newPKCE(), redirectURI), "user@acme.test", "wrong password"); code != http.StatusOK {
+		t.Fatalf("wrong password: HTTP %d", code)
+	}
+	e.guess(e.http, e.authorizeURL(newPKCE(), redirectURI), "nobody@acme.test", "wrong password") // names no account
+	e.login("user@acme.test")
+	if resp := e.do("DELETE", e.url("/api/admin/users/"+userID(t, e, "user@acme.test")+"/sessions"), nil, admin); resp.StatusCode != 200 {
+		t.Fatalf("end the member's sessions: %s", resp.Status)
+	}
+
+	log := e.activity(t, admin, "")
+	if log.Total != 4 || len(log.Entries) != 4 || log.Page != 1 || log.Pages != 1 {
+		t.Fatalf("activity = %+v, want 4 entries on one page", log)
+	}
+	ended, failed, second, first := log.Entries[0], log.Entries[1], log.Entries[2], log.Entries[3]
+	if first.Actor != "admin@acme.test" || first.Action != server.ActionTimeoutChanged || first.Old != "24h" || first.New != "2h" ||
+		second.Old != "2h" || second.New != "15m" {
+		t.Errorf("timeout entries = %+v, %+v", first, second)
+	}
+	start := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	if !first.At.Equal(start) || !second.At.Equal(start.Add(time.Minute)) || !ended.At.Equal(start.Add(2*time.Minute)) {
+		t.Errorf("entry times %v, %v, %v", first.At, second.At, ended.At)
+	}
+	if failed.Action != server.ActionSignInFailed || failed.Target != "user@acme.test" || failed.Actor != "127.0.0.1" {
+		t.Errorf("sign-in failure entry = %+v", failed)
+	}
+	if ended.Action != server.ActionSessionEnded || ended.Actor != "admin@acme.test" || ended.Target != "user@acme.test" {
+		t.Errorf("ended session entry = %+v", ended)
+	}
+	for kind, want := range map[string][]string{
+		"timeout": {server.ActionTimeoutChanged, server.ActionTimeoutChanged}, "sessions": {server.ActionSessionEnded},
+		"sign-in": {server.ActionSignInFailed}, "roles": nil,
+	} {
+		got := e.activity(t, admin, "kind="+kind)
+		var actions []string
+		for _, a := range got.Entries {
+			actions = append(actions, a.Action)
+		}
+		if !slices.Equal(actions, want) || got.Total != len(want) {
+			t.Errorf("kind=%s: %v (total %d), want %v", kind, actions, got.Total, want)
 		}
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&log); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("activity: %s %v", resp.Status, err)
+	// Pages of one: the second newest is on page 2; page 5 is empty.
+	if p := e.activity(t, admin, "per_page=1&page=2"); p.Pages != 4 || len(p.Entries) != 1 || p.Entries[0].Action != server.ActionSignInFailed {
+		t.Errorf("page 2 of 1 entry each: %+v", p)
 	}
-	if len(log.Entries) != 2 {
-		t.Fatalf("activity has %d entries, want 2", len(log.Entries))
+	if p := e.activity(t, admin, "per_page=1&page=5"); len(p.Entries) != 0 || p.Total != 4 {
+		t.Errorf("past the last page: %+v", p)
 	}
-	first, second := log.Entries[0], log.Entries[1]
-	if first.Actor != "admin@acme.test" || first.Old != "24h" || first.New != "2h" || second.Old != "2h" || second.New != "15m" {
-		t.Errorf("entries = %+v", log.Entries)
+	for _, bad := range []string{"kind=nope", "page=0", "per_page=1000", "page=x"} {
+		if resp := e.do("GET", e.url("/api/admin/activity?"+bad), nil, admin); resp.StatusCode != 400 {
+			t.Errorf("?%s: %s, want 400", bad, resp.Status)
+		}
 	}
-	if !second.At.Equal(e.clock.Now()) || !first.At.Equal(e.clock.Now().Add(-time.Minute)) {
-		t.Errorf("entry times %v, %v; clock %v", first.At, second.At, e.clock.Now())
+}
+
+type activityAnswer struct {
+	Account            string
+	Kind               string
+	Page, Pages, Total int
+	PerPage            int `json:"per_page"`
+	Entries            []server.Activity
+}
+
+func (e *env) activity(t *testing.T, bearer, query string) activityAnswer {
+	t.Helper()
+	resp := e.do("GET", e.url("/api/admin/activity?"+query), nil, bearer)
+	var a activityAnswer
+	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET /api/admin/activity?%s: %s %v", query, resp.Status, err)
 	}
+	return a
+}
+
+func userID(t *testing.T, e *env, email string) string {
+	t.Helper()
+	u, err := e.store.UserByEmail(t.Context(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
 }

@@ -112,7 +112,7 @@ func (s *Server) endSessions(ctx context.Context, by User, match func(Session) b
 			client = ss.ClientID
 		}
 		e := Activity{At: now, Actor: by.Email, Action: ActionSessionEnded, Target: emails[ss.UserID],
-			New: fmt.Sprintf("%s session signed in %s", client, ss.AuthTime.UTC().Format(time.RFC3339))}
+			New: fmt.Sprintf("%s session signed in %s", client, ss.AuthTime.UTC().Format("2006-01-02 15:04 UTC"))}
 		if err := s.store.AppendActivity(ctx, by.Account, e); err != nil {
 			return n, fmt.Errorf("activity log: %w", err)
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/walkme/session-agent/internal/chromiumtest"
+	"github.com/walkme/session-agent/server"
 )
 
 // TestAdminCenterInBrowser drives the real Security page in headless
@@ -64,6 +65,7 @@ func TestAdminCenterInBrowser(t *testing.T) {
 		t.Errorf("server setting after Save: %v %v, want 15m", a.InactivityTimeout, err)
 	}
 	t.Run("Sessions", func(t *testing.T) { sessionsInBrowser(t, ctx, e) })
+	t.Run("ActivityLog", func(t *testing.T) { activityInBrowser(t, ctx, e) })
 
 	// Sign out is a form post the Origin check must let through from the
 	// page itself; the browser is then asked to sign in again.
@@ -257,5 +259,60 @@ func sessionsInBrowser(t *testing.T, ctx context.Context, e *env) {
 	body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
 	if strings.Contains(body, "user@acme.test") {
 		t.Errorf("the page still lists the ended session:\n%s", body)
+	}
+}
+
+// activityInBrowser: the Activity Log shows the timeout change and the
+// session ended in the steps before, and a failed sign-in; its filters
+// narrow it to one kind, and its pager pages.
+func activityInBrowser(t *testing.T, ctx context.Context, e *env) {
+	if code, _, _ := e.guess(e.http, e.authorizeURL(newPKCE(), redirectURI), "user@acme.test", "not the password"); code != http.StatusOK {
+		t.Fatalf("a wrong password: HTTP %d", code)
+	}
+	err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`nav.side a[href="/admin/activity"]`)),
+		chromedp.WaitVisible(chromedp.ID("activity")),
+	)
+	if err != nil {
+		t.Fatalf("open the Activity Log from the sidebar: %v", err)
+	}
+	text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("activity")))
+	for _, want := range []string{"Changed the inactivity timeout from 24 hrs to 15 min", "admin@acme.test",
+		"Ended a session of user@acme.test (WalkMe Agent session signed in 2025-03-01 09:00 UTC)", "Failed sign-in as user@acme.test: wrong password", "127.0.0.1"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the log lacks %q:\n%s", want, text)
+		}
+	}
+	screenshot(t, ctx, "admin-activity.png")
+
+	// 25 more failures make two pages of sign-in failures.
+	for i := range 25 {
+		err := e.store.AppendActivity(context.Background(), "acme", server.Activity{At: e.clock.Now().Add(time.Duration(i) * time.Second),
+			Actor: "192.0.2.9", Action: server.ActionSignInFailed, Target: "user@acme.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.filters a[data-kind="sign-in"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.filters a.current[data-kind="sign-in"]`)),
+	)
+	if err != nil {
+		t.Fatalf("filter sign-in failures: %v", err)
+	}
+	rows, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#activity tbody tr").length`))
+	pageOf, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("page-of")))
+	text, _ = chromedp.Run(ctx, chromedp.Text(chromedp.ID("activity")))
+	if rows != 20 || pageOf != "Page 1 of 2 · 26 entries" || strings.Contains(text, "timeout") || strings.Contains(text, "Ended") {
+		t.Errorf("sign-in failures: %d rows, %q, want 20 rows of 26 failures only:\n%s", rows, pageOf, text)
+	}
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.ID("next")), chromedp.WaitVisible(chromedp.ID("prev")))
+	if err != nil {
+		t.Fatalf("page to the older entries: %v", err)
+	}
+	rows, _ = chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#activity tbody tr").length`))
+	text, _ = chromedp.Run(ctx, chromedp.Text(chromedp.ID("activity")))
+	if rows != 6 || !strings.Contains(text, "127.0.0.1") {
+		t.Errorf("page 2: %d rows, want the 6 oldest failures, the real one included:\n%s", rows, text)
 	}
 }

@@ -59,10 +59,23 @@ func (s *Server) checkPassword(r *http.Request, email, password string) (User, e
 			s.logThrottle(r.Context(), u, address, p)
 		}
 	}
+	if known && errors.Is(err, errBadCredentials) {
+		s.logFailedSignIn(r.Context(), u, address)
+	}
 	if err != nil {
 		return User{}, err
 	}
 	return u, nil
+}
+
+// logFailedSignIn writes a wrong password for a user to the account's
+// activity log (a wrong email names no account). The throttle bounds how
+// many a guesser can make it write.
+func (s *Server) logFailedSignIn(ctx context.Context, u User, address string) {
+	e := Activity{At: s.now(), Actor: address, Action: ActionSignInFailed, Target: u.Email}
+	if err := s.store.AppendActivity(context.WithoutCancel(ctx), u.Account, e); err != nil {
+		s.log.Error("activity log", "err", err)
+	}
 }
 
 // verifyPassword checks email and password against the store. known
@@ -86,9 +99,9 @@ func (s *Server) verifyPassword(ctx context.Context, email, password string) (u 
 // once per episode of guessing (a key's first pause since it was last
 // forgotten), so a long attack does not flood the log.
 func (s *Server) logThrottle(ctx context.Context, u User, address string, p pause) {
-	e := Activity{At: s.now(), Actor: address, Action: "security.sign_in_throttled",
-		New: fmt.Sprintf("%s: %d wrong passwords %s; sign-in paused, up to %s at a time",
-			u.Email, p.failures, throttleRules[p.kind].what, FormatTimeout(throttleRules[p.kind].max))}
+	e := Activity{At: s.now(), Actor: address, Action: ActionSignInThrottled, Target: u.Email,
+		New: fmt.Sprintf("%d wrong passwords %s; sign-in paused, up to %s at a time",
+			p.failures, throttleRules[p.kind].what, FormatTimeout(throttleRules[p.kind].max))}
 	if err := s.store.AppendActivity(context.WithoutCancel(ctx), u.Account, e); err != nil {
 		s.log.Error("activity log", "err", err)
 	}

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/walkme/session-agent/server"
 )
 
 // guess is one sign-in on the /authorize form from e's client: its status,
@@ -89,7 +91,7 @@ func TestPasswordGuessingThrottled(t *testing.T) {
 	}
 	var entries []string
 	for _, a := range log {
-		if a.Action == "security.sign_in_throttled" && a.Actor == "127.0.0.1" && strings.Contains(a.New, "user@acme.test") {
+		if a.Action == server.ActionSignInThrottled && a.Actor == "127.0.0.1" && a.Target == "user@acme.test" {
 			entries = append(entries, a.New)
 		}
 	}
