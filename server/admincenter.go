@@ -31,6 +31,8 @@ func (s *Server) adminCenterRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/sessions", s.handleSessionsPage)
 	m.HandleFunc("POST /admin/sessions/end", s.handleEndSessionForm)
 	m.HandleFunc("GET /admin/activity", s.handleActivityPage)
+	m.HandleFunc("GET /admin/users", s.handleUsersPage)
+	m.HandleFunc("POST /admin/users/role", s.handleRoleForm)
 	m.HandleFunc("GET /admin/login", s.handleAdminLogin)
 	m.HandleFunc("GET "+adminCallbackPath, s.handleAdminCallback)
 	m.HandleFunc("POST /admin/token", s.handleAdminToken)

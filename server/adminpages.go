@@ -25,6 +25,7 @@ type navItem struct{ Path, Label string }
 // links that lead nowhere.
 var adminNav = []navItem{
 	{"/admin/sessions", "Sessions"},
+	{"/admin/users", "Users & Roles"},
 	{"/admin/activity", "Activity Log"},
 	{"/admin/security", "Security"},
 }

@@ -66,6 +66,7 @@ func TestAdminCenterInBrowser(t *testing.T) {
 	}
 	t.Run("Sessions", func(t *testing.T) { sessionsInBrowser(t, ctx, e) })
 	t.Run("ActivityLog", func(t *testing.T) { activityInBrowser(t, ctx, e) })
+	t.Run("UsersAndRoles", func(t *testing.T) { usersInBrowser(t, ctx, e) })
 
 	// Sign out is a form post the Origin check must let through from the
 	// page itself; the browser is then asked to sign in again.
@@ -314,5 +315,34 @@ func activityInBrowser(t *testing.T, ctx context.Context, e *env) {
 	text, _ = chromedp.Run(ctx, chromedp.Text(chromedp.ID("activity")))
 	if rows != 6 || !strings.Contains(text, "127.0.0.1") {
 		t.Errorf("page 2: %d rows, want the 6 oldest failures, the real one included:\n%s", rows, text)
+	}
+}
+
+// usersInBrowser: on Users & Roles the admin makes the member an admin,
+// and the server's record changes.
+func usersInBrowser(t *testing.T, ctx context.Context, e *env) {
+	row := `#users tr[data-email="user@acme.test"]`
+	err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`nav.side a[href="/admin/users"]`)),
+		chromedp.WaitVisible(chromedp.CSS(row)),
+	)
+	if err != nil {
+		t.Fatalf("open Users & Roles from the sidebar: %v", err)
+	}
+	if text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(row))); !strings.Contains(text, "Member") {
+		t.Fatalf("the member's row: %q", text)
+	}
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(row+` button.set-role`)))
+	if err == nil {
+		err = chromiumtest.WaitText(ctx, time.Minute, "Role changed.")
+	}
+	if err != nil {
+		t.Fatalf("press Make admin: %v", err)
+	}
+	if text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(row))); !strings.Contains(text, "Admin") || !strings.Contains(text, "Make member") {
+		t.Errorf("after Make admin the row shows %q", text)
+	}
+	if u, err := e.store.UserByEmail(context.Background(), "user@acme.test"); err != nil || !u.Admin {
+		t.Errorf("server record after Make admin: %+v %v", u, err)
 	}
 }

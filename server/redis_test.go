@@ -76,7 +76,7 @@ var onRedisTests = map[string]func(*testing.T){
 	"TestPasswordGuessingThrottled": TestPasswordGuessingThrottled, "TestThrottleBackoffGrows": TestThrottleBackoffGrows,
 	"TestThrottleSparesTheRealUser": TestThrottleSparesTheRealUser, "TestThrottleEveryPasswordForm": TestThrottleEveryPasswordForm,
 	"TestThrottleParallelGuesses": TestThrottleParallelGuesses,
-	"TestAdminSessionsAPI":        TestAdminSessionsAPI,
+	"TestAdminSessionsAPI":        TestAdminSessionsAPI, "TestAdminUsersAPI": TestAdminUsersAPI,
 }
 
 // notOnRedis are env tests that run on SQLite only, and why.
@@ -85,6 +85,8 @@ var notOnRedis = map[string]string{
 	"TestLoginRedirectInBrowser": "a headless Chromium run; its store calls are TestLoginPageFormAction's",
 	"TestForeignPageInBrowser":   "a headless Chromium run; its store calls are TestCrossOriginPostsRefused's",
 	"TestAdminSessionsPageForms": "the page over TestAdminSessionsAPI's store calls",
+	"TestAdminUsersPageForms":    "the page over TestAdminUsersAPI's store calls",
+	"TestAdminCenterSidebar":     "pages only; their store calls are the API tests'",
 }
 
 // TestOnRedis runs every protocol test again with a Redis store.

@@ -107,6 +107,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/admin/sessions", s.handleListSessions)
 	m.HandleFunc("DELETE /api/admin/sessions/{id}", s.handleEndSession)
 	m.HandleFunc("DELETE /api/admin/users/{id}/sessions", s.handleEndUserSessions)
+	m.HandleFunc("GET /api/admin/users", s.handleListUsers)
+	m.HandleFunc("PUT /api/admin/users/{id}/role", s.handlePutRole)
 	s.adminCenterRoutes(m)
 	s.mux = m
 }
