@@ -41,17 +41,19 @@ const dummyHash = "$2a$10$vYuSJwRP08odf8ZLccY2f.B9hNuCkpio2.J/5eHz5S1ZeFBzgS2pC"
 func (s *Server) checkPassword(r *http.Request, email, password string) (User, error) {
 	key, address, now := strings.ToLower(email), sourceAddress(r), s.now()
 	if wait := s.throttle.begin(key, address, now); wait > 0 {
+		s.metrics.signIns.WithLabelValues("throttled").Inc()
 		s.log.Debug("sign-in throttled", "email", email, "address", address, "wait", wait)
 		return User{}, &throttledError{wait: int((wait + time.Second - 1) / time.Second)}
 	}
 	u, known, err := s.verifyPassword(r.Context(), email, password)
-	result := attemptWrong
+	result, counted := attemptWrong, "wrong_password"
 	switch {
 	case err == nil:
-		result = attemptRight
+		result, counted = attemptRight, "success"
 	case !errors.Is(err, errBadCredentials):
-		result = attemptAborted
+		result, counted = attemptAborted, "error"
 	}
+	s.metrics.signIns.WithLabelValues(counted).Inc()
 	for _, p := range s.throttle.end(key, address, now, result) {
 		s.log.Info("sign-in paused", "email", email, "address", address, "failures", p.failures,
 			"limit", throttleRules[p.kind].what, "pause", p.wait)

@@ -77,6 +77,7 @@ var onRedisTests = map[string]func(*testing.T){
 	"TestThrottleSparesTheRealUser": TestThrottleSparesTheRealUser, "TestThrottleEveryPasswordForm": TestThrottleEveryPasswordForm,
 	"TestThrottleParallelGuesses": TestThrottleParallelGuesses,
 	"TestAdminSessionsAPI":        TestAdminSessionsAPI, "TestAdminUsersAPI": TestAdminUsersAPI,
+	"TestMetrics": TestMetrics, "TestHealthAndReadiness": TestHealthAndReadiness,
 }
 
 // notOnRedis are env tests that run on SQLite only, and why.

@@ -54,6 +54,7 @@ type Server struct {
 	mux    *http.ServeMux
 	// throttle paces password guessing (in memory: per instance).
 	throttle *throttle
+	metrics  *metrics
 }
 
 // New returns a Server. It loads (or creates, on first use) the signing
@@ -80,6 +81,8 @@ func New(cfg Config) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.metrics = newMetrics(cfg.Store, s.now, func(err error) { s.log.Error("count live sessions", "err", err) })
+	s.store = timedStore{st: cfg.Store, m: s.metrics}
 	if s.keys, err = loadKeys(context.Background(), cfg.Store, s.now, s.log); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
@@ -89,6 +92,8 @@ func New(cfg Config) (*Server, error) {
 
 func (s *Server) routes() {
 	m := http.NewServeMux()
+	m.HandleFunc("GET /healthz", s.handleHealthz)
+	m.HandleFunc("GET /readyz", s.handleReadyz)
 	m.HandleFunc("GET /.well-known/openid-configuration", s.handleDiscovery)
 	m.HandleFunc("GET /jwks", s.handleJWKS)
 	m.HandleFunc("GET /authorize", s.handleAuthorize)
@@ -115,11 +120,13 @@ func (s *Server) routes() {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	setSecureHeaders(w.Header())
-	if !s.limitBody(w, r) {
+	rec := s.beginRequest(w, r)
+	defer s.endRequest(rec, r)
+	setSecureHeaders(rec.Header())
+	if !s.limitBody(rec, r) {
 		return
 	}
-	s.mux.ServeHTTP(w, r)
+	s.mux.ServeHTTP(rec, r)
 }
 
 // Issuer is the server's issuer URL.

@@ -156,6 +156,7 @@ func (s *Server) startSession(ctx context.Context, c client, userID, scope, nonc
 
 func (s *Server) refresh(ctx context.Context, c client, token string, use usage) (tokenResponse, error) {
 	if token == "" {
+		s.countRenewal(RotationResult{}, nil, "invalid_request")
 		return tokenResponse{}, &grantError{http.StatusBadRequest, "invalid_request", "refresh_token is required"}
 	}
 	now := s.now()
@@ -163,27 +164,15 @@ func (s *Server) refresh(ctx context.Context, c client, token string, use usage)
 	res, err := s.store.Rotate(ctx, Rotation{ClientID: c.id, Hash: hashToken(token), SuccessorHash: hashToken(next), Now: now,
 		Grace: RotationGrace, LastUse: use.lastUse(now), InUse: use.inUse, RequestID: use.requestID})
 	if err != nil {
+		s.countRenewal(res, err, "")
 		return tokenResponse{}, fmt.Errorf("rotate: %w", err)
 	}
-	ss := res.Session
-	switch res.Outcome {
-	case RotateUnknown:
-		return tokenResponse{}, invalidGrant("unknown refresh token")
-	case RotateEnded:
-		if ss.EndReason == "lapsed" && ss.EndedAt.Equal(now) {
-			s.log.Info("session lapsed: last use a timeout ago", "sid", ss.ID)
-			return tokenResponse{}, invalidGrant("session lapsed after inactivity")
-		}
-		if !ss.EndedAt.IsZero() {
-			return tokenResponse{}, invalidGrant("session ended")
-		}
-		return tokenResponse{}, invalidGrant("session lapsed after inactivity")
-	case RotateWrongClient:
-		return tokenResponse{}, invalidGrant("refresh token was issued to another client")
-	case RotateReused:
-		s.log.Warn("refresh token reuse: session revoked", "sid", ss.ID)
-		return tokenResponse{}, invalidGrant("refresh token already used; session revoked")
+	refusal, err := s.refusal(res, now)
+	s.countRenewal(res, nil, refusal)
+	if err != nil {
+		return tokenResponse{}, err
 	}
+	ss := res.Session
 	if res.Successor != hashToken(next) {
 		return tokenResponse{}, fmt.Errorf("rotate: stored successor does not match derivation key")
 	}
@@ -192,6 +181,31 @@ func (s *Server) refresh(ctx context.Context, c client, token string, use usage)
 		return tokenResponse{}, fmt.Errorf("load user: %w", err)
 	}
 	return s.respond(u, ss, next, "", now)
+}
+
+// refusal says why a rotation refused the token ("" when it did not), as
+// the metrics' reason and as the client's grant error.
+func (s *Server) refusal(res RotationResult, now time.Time) (string, error) {
+	ss := res.Session
+	switch res.Outcome {
+	case RotateUnknown:
+		return "unknown_token", invalidGrant("unknown refresh token")
+	case RotateEnded:
+		if ss.EndReason == "lapsed" && ss.EndedAt.Equal(now) {
+			s.log.Info("session lapsed: last use a timeout ago", "sid", ss.ID)
+			return "lapsed", invalidGrant("session lapsed after inactivity")
+		}
+		if !ss.EndedAt.IsZero() {
+			return "ended", invalidGrant("session ended")
+		}
+		return "lapsed", invalidGrant("session lapsed after inactivity")
+	case RotateWrongClient:
+		return "wrong_client", invalidGrant("refresh token was issued to another client")
+	case RotateReused:
+		s.log.Warn("refresh token reuse: session revoked", "sid", ss.ID)
+		return "reuse", invalidGrant("refresh token already used; session revoked")
+	}
+	return "", nil
 }
 
 func (s *Server) respond(u User, ss Session, refresh, nonce string, now time.Time) (tokenResponse, error) {

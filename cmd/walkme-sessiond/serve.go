@@ -26,6 +26,8 @@ func serve(args []string, stderr io.Writer) error {
 	fs.BoolVar(&sf.allowShared, "allow-shared-db", false, "start even if other users can read the --db files (they hold the signing keys)")
 	issuer := fs.String("issuer", "", "public base URL (default: http://LISTEN-ADDRESS)")
 	dev := fs.Bool("dev", false, "accept any inactivity timeout of 1s or more (tests, demos)")
+	metricsAddr := fs.String("metrics-listen", "", "address of a separate listener for Prometheus /metrics (default: none)")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -35,7 +37,16 @@ func serve(args []string, stderr io.Writer) error {
 	if err := sf.check(stderr, "serve"); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	var log *slog.Logger
+	switch *logFormat {
+	case "text":
+		log = slog.New(slog.NewTextHandler(stderr, nil))
+	case "json":
+		log = slog.New(slog.NewJSONHandler(stderr, nil))
+	default:
+		fmt.Fprintf(stderr, "walkme-sessiond serve: --log-format must be text or json\n")
+		return errUsage
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -58,7 +69,18 @@ func serve(args []string, stderr io.Writer) error {
 		return err
 	}
 	hs := srv.HTTPServer(server.DefaultHTTPLimits)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	var ms *http.Server
+	if *metricsAddr != "" {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("serve: metrics: %w", err)
+		}
+		ms = metricsServer(srv)
+		go func() { errc <- ms.Serve(mln) }()
+		log.Info("metrics listening", "addr", mln.Addr().String(), "path", "/metrics")
+	}
 	go func() { errc <- hs.Serve(ln) }()
 	if p, ok := st.(pruner); ok {
 		go prune(ctx, p, log)
@@ -70,14 +92,34 @@ func serve(args []string, stderr io.Writer) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// Shutdown closes the listener at once (new connections are refused),
+	// lets the requests in flight finish, within shutdownGrace, and
+	// closes idle connections.
+	log.Info("shutting down: finishing the requests in flight")
+	shutCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
+	if ms != nil {
+		defer ms.Close()
+	}
 	if err := hs.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// shutdownGrace is how long a SIGTERM waits for the requests in flight.
+// The service answers in milliseconds; a request still arriving slowly
+// gets this long, within the 30 s that orchestrators usually allow
+// (Kubernetes' terminationGracePeriodSeconds, systemd's TimeoutStopSec).
+const shutdownGrace = 15 * time.Second
+
+// metricsServer serves /metrics (and nothing else) on the metrics listener.
+func metricsServer(srv *server.Server) *http.Server {
+	m := http.NewServeMux()
+	m.Handle("GET /metrics", srv.MetricsHandler())
+	return &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
 }
 
 // defaultIssuer is the listener's own URL; a wildcard address is given as
