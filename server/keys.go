@@ -301,6 +301,11 @@ func (k *keys) successor(token string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
+// TokenHash is how the service hands a refresh token (or a code) to its
+// Store: what Store.CreateSession and Rotation.Hash receive. Tools that
+// seed a store with sessions (the fleet benchmark) write it so.
+func TokenHash(token string) string { return hashToken(token) }
+
 // hashToken is how tokens and codes are stored: they carry 256 random
 // bits, so a fast hash is as good as a slow one.
 func hashToken(token string) string {
