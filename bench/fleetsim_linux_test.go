@@ -67,19 +67,6 @@ type plan struct {
 	stopLid        bool      // the stop closes the lid (else the product)
 }
 
-// using reports whether the user has a product open on an awake laptop.
-func (p plan) using(t time.Time) bool {
-	switch {
-	case t.Before(p.signIn):
-		return false
-	case p.meeting && !t.Before(p.lidClose) && t.Before(p.wake):
-		return false
-	case !p.stop.IsZero() && !t.Before(p.stop):
-		return false
-	}
-	return true
-}
-
 // cadence is the real agent's: min(15 min, timeout/2).
 func (p plan) cadence() time.Duration { return min(15*time.Minute, p.timeout/2) }
 
