@@ -205,3 +205,10 @@ func TestConformanceOnCluster(t *testing.T) {
 	url := redistest.StartCluster(t)
 	storetest.Run(t, func(t *testing.T) storetest.Store { return open(t, url) })
 }
+
+// TestConformanceOnSentinel: the store through a redis+sentinel:// URL
+// finds its master through a real sentinel.
+func TestConformanceOnSentinel(t *testing.T) {
+	url := redistest.StartSentinel(t)
+	storetest.Run(t, func(t *testing.T) storetest.Store { return open(t, url) })
+}
