@@ -22,7 +22,7 @@ const (
 	loginCookie         = "walkme_admin_login"
 )
 
-func (s *Server) adminCenterRoutes(m *http.ServeMux) {
+func (s *Server) adminCenterRoutes(m *router) {
 	assets, _ := fs.Sub(webFS, "web")
 	m.HandleFunc("GET /admin/{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/admin/security", http.StatusFound)

@@ -88,6 +88,7 @@ var notOnRedis = map[string]string{
 	"TestAdminSessionsPageForms": "the page over TestAdminSessionsAPI's store calls",
 	"TestAdminUsersPageForms":    "the page over TestAdminUsersAPI's store calls",
 	"TestAdminCenterSidebar":     "pages only; their store calls are the API tests'",
+	"TestRoutesAreDocumented":    "documentation against the router; no store",
 }
 
 // TestOnRedis runs every protocol test again with a Redis store.

@@ -51,7 +51,7 @@ type Server struct {
 	now    func() time.Time
 	log    *slog.Logger
 	keys   *keys
-	mux    *http.ServeMux
+	mux    *router
 	// throttle paces password guessing (in memory: per instance).
 	throttle *throttle
 	metrics  *metrics
@@ -91,7 +91,7 @@ func New(cfg Config) (*Server, error) {
 }
 
 func (s *Server) routes() {
-	m := http.NewServeMux()
+	m := &router{ServeMux: http.NewServeMux()}
 	m.HandleFunc("GET /healthz", s.handleHealthz)
 	m.HandleFunc("GET /readyz", s.handleReadyz)
 	m.HandleFunc("GET /.well-known/openid-configuration", s.handleDiscovery)
@@ -128,6 +128,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mux.ServeHTTP(rec, r)
 }
+
+// router is the ServeMux that remembers its patterns, so that a test can
+// hold the documentation to the real routes.
+type router struct {
+	*http.ServeMux
+	patterns []string
+}
+
+func (m *router) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	m.patterns = append(m.patterns, pattern)
+	m.ServeMux.HandleFunc(pattern, h)
+}
+
+func (m *router) Handle(pattern string, h http.Handler) {
+	m.patterns = append(m.patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
+}
+
+// Routes returns the router's patterns ("METHOD /path"), in the order
+// they were registered.
+func (s *Server) Routes() []string { return append([]string(nil), s.mux.patterns...) }
 
 // Issuer is the server's issuer URL.
 func (s *Server) Issuer() string { return s.issuer }
