@@ -109,7 +109,8 @@ func (w *wineAgent) command(ctx context.Context, args ...string) *exec.Cmd {
 // would hold a pipe open long after the program exited.
 func (w *wineAgent) run(args ...string) (stdout, stderr string, code int) {
 	w.t.Helper()
-	ctx, cancel := context.WithTimeout(w.t.Context(), time.Minute)
+	// Not the test's context: cleanups run programs too.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	dir := w.t.TempDir()
 	files := make([]*os.File, 2)

@@ -10,6 +10,8 @@ pkgs=(
   redis-server
   # Windows code under wine (with the ProcessPrng shim built by mingw)
   wine wine64 gcc-mingw-w64-x86-64
+  # the Windows tray under wine's desktop: a virtual X server, real clicks
+  xvfb xdotool
   # the Admin Center page in headless Chromium
   chromium
   # packages: lintian, rpm, msitools/wixl, systemd unit checks, signing

@@ -6,5 +6,7 @@ screenshots:
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/tray-shot ./ui/tray/internal/shot
 	ui/screenshot/screenshot.sh $(BIN)/tray-shot docs/tray.png active
 	ui/screenshot/screenshot.sh $(BIN)/tray-shot docs/tray-idle.png idle
+	# The Windows tray under Wine's desktop on Xvfb, its menu open.
+	WALKME_SCREENSHOTS=$(CURDIR)/docs $(GO) test -count=1 -run TestTrayUnderWine ./e2e/
 	# The Admin Center's Security, Sessions and Activity Log pages, as headless Chromium shows them.
 	WALKME_SCREENSHOTS=$(CURDIR)/docs $(GO) test -count=1 -run TestAdminCenterInBrowser ./server/

@@ -9,7 +9,10 @@
 //	wintool status         time one status call to the agent on
 //	                       $WALKME_AGENT_SOCKET with the CLI's own client
 //	wintool tray PREFIX    print, as JSON, the notification-area icons whose
-//	                       tooltip starts with PREFIX, and any open popup menu
+//	                       tooltip starts with PREFIX, and any open popup menu,
+//	                       in the desktop named by $WINTOOL_DESKTOP
+//	wintool quit-tray      close the tray windows (fyne.io/systray's) in that
+//	                       desktop, which ends their programs
 //
 // Copied to powershell.exe it is the toast stand-in: it records the toast
 // it was asked to show (the WALKME_TOAST_* environment the agent sets) in
@@ -51,6 +54,8 @@ func main() {
 		err = timeStatus()
 	case cmd == "tray" && len(args) == 1:
 		err = printTray(args[0])
+	case cmd == "quit-tray" && len(args) == 0:
+		err = quitTray()
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1:])
 	}

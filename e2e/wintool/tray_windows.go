@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"unsafe"
@@ -18,6 +19,9 @@ var (
 	pSendMessageW   = user32.NewProc("SendMessageW")
 	pGetWindow      = user32.NewProc("GetWindow")
 	pClientToScreen = user32.NewProc("ClientToScreen")
+	pPostMessageW   = user32.NewProc("PostMessageW")
+	pOpenDesktopW   = user32.NewProc("OpenDesktopW")
+	pSetThreadDesk  = user32.NewProc("SetThreadDesktop")
 	pVirtualAllocE  = kernel32.NewProc("VirtualAllocEx")
 	pVirtualFreeEx  = kernel32.NewProc("VirtualFreeEx")
 )
@@ -37,21 +41,13 @@ const (
 // TTM_ENUMTOOLSW and TTM_GETTEXTW, into a buffer allocated in explorer's
 // address space and read back.
 func readTray(prefix string) ([]Icon, []Menu, error) {
-	var all []windows.HWND
-	collect := syscall.NewCallback(func(h windows.HWND, _ uintptr) uintptr {
-		all = append(all, h)
-		return 1
-	})
-	if err := windows.EnumWindows(collect, nil); err != nil {
-		return nil, nil, fmt.Errorf("enumerate windows: %w", err)
+	all, err := desktopWindows()
+	if err != nil {
+		return nil, nil, err
 	}
 	var icons []Icon
 	var menus []Menu
 	for _, h := range all {
-		if os.Getenv("WINTOOL_DEBUG") != "" {
-			owner, _, _ := pGetWindow.Call(uintptr(h), gwOwner)
-			fmt.Fprintf(os.Stderr, "%x %q owner=%x %v %s\n", h, className(h), owner, windowRect(h), processName(h))
-		}
 		switch className(h) {
 		case "tooltips_class32":
 			owner, _, _ := pGetWindow.Call(uintptr(h), gwOwner)
@@ -72,6 +68,50 @@ func readTray(prefix string) ([]Icon, []Menu, error) {
 		}
 	}
 	return icons, menus, nil
+}
+
+// desktopWindows lists the top-level windows of the desktop named by
+// $WINTOOL_DESKTOP (Wine runs each virtual desktop as a desktop object; a
+// program joins one by name), or of this program's own desktop.
+func desktopWindows() ([]windows.HWND, error) {
+	runtime.LockOSThread() // the desktop is the thread's
+	if name := os.Getenv("WINTOOL_DESKTOP"); name != "" {
+		name16, err := windows.UTF16PtrFromString(name)
+		if err != nil {
+			return nil, err
+		}
+		d, _, err := pOpenDesktopW.Call(uintptr(unsafe.Pointer(name16)), 0, 0, windows.GENERIC_ALL)
+		if d == 0 {
+			return nil, fmt.Errorf("open desktop %q: %w", name, err)
+		}
+		if ok, _, err := pSetThreadDesk.Call(d); ok == 0 {
+			return nil, fmt.Errorf("join desktop %q: %w", name, err)
+		}
+	}
+	var all []windows.HWND
+	collect := syscall.NewCallback(func(h windows.HWND, _ uintptr) uintptr {
+		all = append(all, h)
+		return 1
+	})
+	if err := windows.EnumWindows(collect, nil); err != nil {
+		return nil, fmt.Errorf("enumerate windows: %w", err)
+	}
+	return all, nil
+}
+
+// quitTray sends WM_CLOSE to every fyne.io/systray window, which removes
+// its icon and ends its program.
+func quitTray() error {
+	all, err := desktopWindows()
+	if err != nil {
+		return err
+	}
+	for _, h := range all {
+		if className(h) == "SystrayClass" {
+			pPostMessageW.Call(uintptr(h), 0x0010, 0, 0) // WM_CLOSE
+		}
+	}
+	return nil
 }
 
 // toolInfo is TTTOOLINFOW.
