@@ -93,7 +93,7 @@ func (s *Server) handleAdminCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	client, _ := s.client(adminCenterClientID)
-	resp, err := s.exchangeCode(r.Context(), client, r.URL.Query().Get("code"), s.endpoint(adminCallbackPath), verifier, usage{inUse: true})
+	resp, err := s.exchangeCode(withDevice(r.Context(), r), client, r.URL.Query().Get("code"), s.endpoint(adminCallbackPath), verifier, usage{inUse: true})
 	if s.adminGrantFailed(w, err) {
 		return
 	}

@@ -22,6 +22,7 @@ type sessionView struct {
 	Email       string    `json:"email"`
 	ClientID    string    `json:"client_id"`
 	Client      string    `json:"client"` // what the client is, for people
+	Device      string    `json:"device"` // where it signed in: software and address
 	SignedIn    time.Time `json:"signed_in"`
 	LastRenewal time.Time `json:"last_renewal"`
 	LapsesAt    time.Time `json:"lapses_at"`
@@ -53,15 +54,15 @@ func (s *Server) liveSessions(ctx context.Context, account, current string) ([]s
 	views := make([]sessionView, 0, len(list))
 	for _, ss := range list {
 		v := sessionView{ID: ss.ID, UserID: ss.UserID, Email: emails[ss.UserID], ClientID: ss.ClientID,
-			Client: clientNames[ss.ClientID], SignedIn: ss.AuthTime.UTC(), LastRenewal: ss.LastRenewal.UTC(),
+			Client: clientNames[ss.ClientID], Device: ss.Device, SignedIn: ss.AuthTime.UTC(), LastRenewal: ss.LastRenewal.UTC(),
 			LapsesAt: ss.LapsesAt().UTC(), State: "idle", Current: ss.ID == current}
 		if v.Client == "" {
 			v.Client = ss.ClientID
 		}
-		v.StateText = "Idle (nothing open at the last renewal)"
+		v.StateText = "Idle"
 		if ss.InUse {
 			v.State = "in_use"
-			v.StateText = "In use, renewing every " + cadenceText(ss.Cadence())
+			v.StateText = "In use, renews every " + cadenceText(ss.Cadence())
 		}
 		v.SignedInText, v.RenewalText = ago(now, v.SignedIn), ago(now, v.LastRenewal)
 		v.LapseText = "in " + roughly(v.LapsesAt.Sub(now))

@@ -18,6 +18,7 @@ type sessionList struct {
 		Email       string    `json:"email"`
 		ClientID    string    `json:"client_id"`
 		Client      string    `json:"client"`
+		Device      string    `json:"device"`
 		State       string    `json:"state"`
 		SignedIn    time.Time `json:"signed_in"`
 		LastRenewal time.Time `json:"last_renewal"`
@@ -71,7 +72,8 @@ func TestAdminSessionsAPI(t *testing.T) {
 	}
 	first, second := l.Sessions[1], l.Sessions[2] // admin@ sorts first
 	if l.Sessions[0].Email != "admin@acme.test" || !l.Sessions[0].Current || first.Email != "user@acme.test" ||
-		first.Client != "WalkMe Agent" || first.ClientID != server.AgentClientID || first.State != "in_use" {
+		first.Client != "WalkMe Agent" || first.ClientID != server.AgentClientID || first.State != "in_use" ||
+		first.Device != "Go-http-client/1.1 · 127.0.0.1" {
 		t.Errorf("sessions = %+v", l.Sessions)
 	}
 	start := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
@@ -147,7 +149,7 @@ func TestAdminSessionsPageForms(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("Sessions page: %s", resp.Status)
 	}
-	for _, want := range []string{"user@acme.test", "WalkMe Agent", "Admin Center (browser)", "you, this browser", "In use, renewing every 15 min", "in 24 h"} {
+	for _, want := range []string{"user@acme.test", "WalkMe Agent", "Admin Center (browser)", "you, this browser", "In use, renews every 15 min", "in 24 h"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("Sessions page lacks %q", want)
 		}

@@ -207,7 +207,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	if dir == "" {
 		return
 	}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1100, 720)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720)); err != nil {
 		t.Fatal(err)
 	}
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -238,10 +238,13 @@ func sessionsInBrowser(t *testing.T, ctx context.Context, e *env) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"user@acme.test", "WalkMe Agent", "3 min ago", "In use"} {
+	for _, want := range []string{"user@acme.test", "WalkMe Agent", "Go-http-client/1.1 · 127.0.0.1", "3 min ago", "In use"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the member's row %q lacks %q", text, want)
 		}
+	}
+	if own, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`tr[data-email="admin@acme.test"]`))); !strings.Contains(own, "Chrome on Linux · 127.0.0.1") {
+		t.Errorf("the admin's own row %q does not name this browser", own)
 	}
 	screenshot(t, ctx, "admin-sessions.png")
 	if !e.active(member.AccessToken) {

@@ -174,12 +174,15 @@ const (
 // (R3), without cutting off a client that is renewing on its cadence: see
 // DeadlineAfterChange.
 type Session struct {
-	ID          string
-	Account     string
-	UserID      string
-	ClientID    string
-	Scope       string
-	AuthTime    time.Time
+	ID       string
+	Account  string
+	UserID   string
+	ClientID string
+	Scope    string
+	AuthTime time.Time
+	// Device says where the session was signed in, for people: the
+	// client's software and address (see describeDevice).
+	Device      string
 	LastRenewal time.Time
 	EndedAt     time.Time // zero while not revoked
 	EndReason   string

@@ -68,16 +68,17 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var resp tokenResponse
+	ctx := withDevice(r.Context(), r)
 	// Every grant may report use: a sign-in with nothing open starts idle.
 	use, err := parseUsage(r.PostForm)
 	switch gt := r.PostForm.Get("grant_type"); {
 	case err != nil:
 	case gt == "authorization_code":
-		resp, err = s.exchangeCode(r.Context(), c, r.PostForm.Get("code"), r.PostForm.Get("redirect_uri"), r.PostForm.Get("code_verifier"), use)
+		resp, err = s.exchangeCode(ctx, c, r.PostForm.Get("code"), r.PostForm.Get("redirect_uri"), r.PostForm.Get("code_verifier"), use)
 	case gt == "refresh_token":
-		resp, err = s.refresh(r.Context(), c, r.PostForm.Get("refresh_token"), use)
+		resp, err = s.refresh(ctx, c, r.PostForm.Get("refresh_token"), use)
 	case gt == DeviceCodeGrantType:
-		resp, err = s.deviceToken(r.Context(), c, r.PostForm.Get("device_code"), use)
+		resp, err = s.deviceToken(ctx, c, r.PostForm.Get("device_code"), use)
 	default:
 		err = &grantError{http.StatusBadRequest, "unsupported_grant_type", fmt.Sprintf("grant_type %q is not supported", gt)}
 	}
@@ -145,7 +146,7 @@ func (s *Server) startSession(ctx context.Context, c client, userID, scope, nonc
 		return tokenResponse{}, fmt.Errorf("load account: %w", err)
 	}
 	ss := Session{ID: "s_" + rand.Text(), Account: u.Account, UserID: u.ID, ClientID: c.id, Scope: scope,
-		AuthTime: now, LastRenewal: now, Timeout: acct.InactivityTimeout, InUse: use.inUse}
+		AuthTime: now, LastRenewal: now, Timeout: acct.InactivityTimeout, InUse: use.inUse, Device: deviceFrom(ctx)}
 	refresh := newSecret()
 	if err := s.store.CreateSession(ctx, ss, hashToken(refresh), codeHash); err != nil {
 		return tokenResponse{}, fmt.Errorf("create session: %w", err)

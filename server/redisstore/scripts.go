@@ -75,7 +75,7 @@ func sessionOf(m map[string]string) server.Session {
 	renewed, _ := strconv.ParseInt(m["renewed_timeout"], 10, 64)
 	return server.Session{
 		ID: m["id"], Account: m["account"], UserID: m["user_id"], ClientID: m["client_id"], Scope: m["scope"],
-		AuthTime: fromNanos(m["auth_time"]), LastRenewal: fromNanos(m["last_renewal"]),
+		AuthTime: fromNanos(m["auth_time"]), Device: m["device"], LastRenewal: fromNanos(m["last_renewal"]),
 		EndedAt: fromNanos(m["ended_at"]), EndReason: m["end_reason"],
 		Timeout: time.Duration(d),
 		// Fields a session written before deadlines lacks: in use, and

@@ -71,7 +71,7 @@ func (s *Store) CreateSession(ctx context.Context, ss server.Session, refreshHas
 		ms(s.floor), ms(s.retention), timeout, version,
 		"id", ss.ID, "account", ss.Account, "user_id", ss.UserID, "client_id", ss.ClientID, "scope", ss.Scope,
 		"auth_time", nanos(ss.AuthTime), "last_renewal", nanos(ss.LastRenewal), "ended_at", "0", "end_reason", "",
-		"in_use", flag(ss.InUse)).Int64Slice()
+		"in_use", flag(ss.InUse), "device", ss.Device).Int64Slice()
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}

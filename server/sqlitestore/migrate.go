@@ -111,10 +111,13 @@ ALTER TABLE refresh_tokens ADD COLUMN rotated_by TEXT NOT NULL DEFAULT '';`,
 ALTER TABLE activity ADD COLUMN target TEXT NOT NULL DEFAULT '';
 CREATE INDEX users_account ON users(account, email);
 CREATE INDEX sessions_deadline ON sessions(deadline);`,
+	// 7: where a session was signed in (server.Session.Device).
+	`
+ALTER TABLE sessions ADD COLUMN device TEXT NOT NULL DEFAULT '';`,
 }
 
 // SchemaVersion is the schema version this build writes.
-const SchemaVersion = 6
+const SchemaVersion = 7
 
 // migrate brings the schema up to date and marks the file as ours (see
 // checkOurs for what Open lets through to here).

@@ -55,9 +55,9 @@ func (s *Store) CreateSession(ctx context.Context, ss server.Session, refreshHas
 		if err := tx.QueryRowContext(ctx, `SELECT inactivity_timeout_ns FROM accounts WHERE name = ?`, ss.Account).Scan(&timeout); err != nil {
 			return fmt.Errorf("account %s: %w", ss.Account, notFound(err))
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions(id, account, user_id, client_id, scope, auth_time, last_renewal,
-			last_use, in_use, renewed_timeout_ns, deadline) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			ss.ID, ss.Account, ss.UserID, ss.ClientID, ss.Scope, nanos(ss.AuthTime), nanos(ss.LastRenewal),
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions(id, account, user_id, client_id, scope, auth_time, device, last_renewal,
+			last_use, in_use, renewed_timeout_ns, deadline) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			ss.ID, ss.Account, ss.UserID, ss.ClientID, ss.Scope, nanos(ss.AuthTime), ss.Device, nanos(ss.LastRenewal),
 			nanos(ss.LastRenewal), ss.InUse, timeout, nanos(ss.LastRenewal.Add(time.Duration(timeout))))
 		if err != nil {
 			return err
@@ -81,10 +81,10 @@ func loadSession(ctx context.Context, q querier, id string) (server.Session, err
 	var ss server.Session
 	var auth, renewal, ended, timeout, use, renewed, deadline int64
 	err := q.QueryRowContext(ctx, `SELECT s.id, s.account, s.user_id, s.client_id, s.scope, s.auth_time, s.last_renewal,
-		s.ended_at, s.end_reason, a.inactivity_timeout_ns, s.last_use, s.in_use, s.renewed_timeout_ns, s.deadline
+		s.ended_at, s.end_reason, a.inactivity_timeout_ns, s.last_use, s.in_use, s.renewed_timeout_ns, s.deadline, s.device
 		FROM sessions s JOIN accounts a ON a.name = s.account
 		WHERE s.id = ?`, id).Scan(&ss.ID, &ss.Account, &ss.UserID, &ss.ClientID, &ss.Scope, &auth, &renewal,
-		&ended, &ss.EndReason, &timeout, &use, &ss.InUse, &renewed, &deadline)
+		&ended, &ss.EndReason, &timeout, &use, &ss.InUse, &renewed, &deadline, &ss.Device)
 	ss.AuthTime, ss.LastRenewal, ss.EndedAt = fromNanos(auth), fromNanos(renewal), fromNanos(ended)
 	ss.LastUse, ss.Deadline = fromNanos(use), fromNanos(deadline)
 	ss.Timeout, ss.RenewedTimeout = time.Duration(timeout), time.Duration(renewed)

@@ -217,7 +217,8 @@ func testSessions(t *testing.T, st Store) {
 	ss, rt := mustSession(t, st, u)
 	got, err := st.Session(ctx, ss.ID)
 	if err != nil || got.UserID != u.ID || got.Account != "acme" || got.ClientID != clientID || got.Scope != ss.Scope ||
-		!got.AuthTime.Equal(t0) || !got.LastRenewal.Equal(t0) || !got.EndedAt.IsZero() || got.Timeout != 24*time.Hour {
+		!got.AuthTime.Equal(t0) || !got.LastRenewal.Equal(t0) || !got.EndedAt.IsZero() || got.Timeout != 24*time.Hour ||
+		got.Device != ss.Device {
 		t.Fatalf("Session = %+v %v", got, err)
 	}
 	tk, tss, err := st.RefreshToken(ctx, rt)
@@ -498,7 +499,7 @@ func mustUser(t *testing.T, st Store, account, email string) server.User {
 
 func newSession(u server.User) server.Session {
 	return server.Session{ID: "s_" + rand.Text(), Account: u.Account, UserID: u.ID, ClientID: clientID,
-		Scope: "openid offline_access", AuthTime: t0, LastRenewal: t0, InUse: true}
+		Scope: "openid offline_access", AuthTime: t0, LastRenewal: t0, InUse: true, Device: "Chrome on Linux · 192.0.2.1"}
 }
 
 func mustSession(t *testing.T, st Store, u server.User) (server.Session, string) {
