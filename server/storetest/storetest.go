@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"RotateLapse", testRotateLapse},
 		{"RenewalReportsLastUse", testRenewalLastUse},
 		{"TimeoutChangeSparesRenewingSessions", testTimeoutChange},
+		{"TimeoutChangeRaces", testTimeoutChangeRaces},
 		{"ConcurrentRotateOneSuccessor", testConcurrentRotate},
 		{"DeviceCodes", testDeviceCodes},
 		{"DeviceCodeExpiry", testDeviceCodeExpiry},
