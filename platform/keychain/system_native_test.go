@@ -1,3 +1,5 @@
+//go:build windows || darwin
+
 package keychain
 
 import (
@@ -9,8 +11,10 @@ import (
 	"testing"
 )
 
-// The real Credential Manager (under Wine here, on Windows in a release run).
-func TestSystemKeychainWindows(t *testing.T) {
+// The real OS keychain: the Credential Manager on Windows, the login
+// keychain on macOS (both on the hosted runners of
+// .github/workflows/platforms.yml).
+func TestSystemKeychainNative(t *testing.T) {
 	ctx := context.Background()
 	service := "com.walkme.agent.test." + strconv.Itoa(os.Getpid())
 	kc, err := Open(Options{Service: service, Account: "alice"})
