@@ -6,7 +6,7 @@ LDFLAGS := -s -w -X github.com/walkme/session-agent/internal/version.Version=$(V
 # Packages that use no cgo and must keep building on macOS.
 DARWIN_PKGS = $(shell GOOS=darwin CGO_ENABLED=0 $(GO) list -e -f '{{if and (not .CgoFiles) (or .GoFiles .TestGoFiles .XTestGoFiles)}}{{.ImportPath}}{{end}}' ./... 2>/dev/null)
 
-.PHONY: all build test test-go test-race cross lint demo bench deps clean
+.PHONY: all build test test-go test-race test-fuzz fuzz cross lint demo bench deps clean
 
 all: build
 
@@ -18,7 +18,7 @@ deps:
 	@scripts/install-deps.sh
 
 # Every test: unit, end-to-end with real parts, cross-builds for other OSes.
-test: deps lint cross test-go test-race
+test: deps lint cross test-go test-race test-fuzz
 
 test-go:
 	$(GO) test -count=1 -timeout 15m ./...
@@ -37,6 +37,22 @@ test-race:
 	$(GO) test -count=1 -race -timeout 10m -skip UnderWine $(RACE_PKGS)
 	$(GO) test -count=1 -race -timeout 10m -run '$(RACE_SERVER)' ./server/...
 	$(GO) test -count=1 -race -timeout 10m -run '^($(RACE_E2E))$$' ./e2e/
+
+# Fuzz tests (go test -fuzz), package:target. `go test` runs their seeds
+# and crashers (testdata/fuzz); `make fuzz` fuzzes each for FUZZTIME, and
+# make test for a short slice. Figures in docs/reliability.md.
+FUZZTIME ?= 60s
+FUZZ_TARGETS = ./agent/config:FuzzConfigFile ./platform/policy:FuzzPolicyFile \
+	./agent/localapi:FuzzLocalAPI ./agent/localapi:FuzzTokenEndpoint \
+	./browser/nativemsg:FuzzNativeHost ./server:FuzzServerEndpoints
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
+
+test-fuzz:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=2s
 
 cross:
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build ./...
