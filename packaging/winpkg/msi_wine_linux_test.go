@@ -2,6 +2,8 @@ package winpkg
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -180,6 +182,7 @@ func TestMSIUnderWine(t *testing.T) {
 	if got := w.products(); len(got) != 1 || got[0] != "WalkMe Agent 1.2.3" {
 		t.Errorf("after install, products = %q", got)
 	}
+	w.runInstalledAgent("https://sso.example.com")
 
 	// A major upgrade with a new SERVER_URL: one product, the new value.
 	w.msiexec("/i", winPath(msis[1]), "SERVER_URL=https://sso2.example.com")
@@ -215,6 +218,51 @@ func TestMSIUnderWine(t *testing.T) {
 	files := filepath.Join(w.prefix, installDir)
 	if _, err := os.Stat(files); err == nil {
 		t.Errorf("after uninstall, %s is left", files)
+	}
+}
+
+// runInstalledAgent starts the installed walkme-agent.exe run, as the Run key
+// does at logon, and checks that it answers `status --json` on its named
+// pipe with the server URL of the machine configuration the MSI wrote. It
+// stops the agent before returning.
+func (w *wine) runInstalledAgent(serverURL string) {
+	w.t.Helper()
+	const exe = `C:\Program Files\WalkMe\Agent\walkme-agent.exe`
+	log, err := os.Create(filepath.Join(w.t.TempDir(), "agent.log"))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer log.Close()
+	agent := exec.Command("wine", exe, "run")
+	agent.Env = w.env
+	agent.Stdout, agent.Stderr = log, log // a file: Wine's services would hold a pipe open
+	if err := agent.Start(); err != nil {
+		w.t.Fatal(err)
+	}
+	defer testenv.StopProcess(agent)
+	var out string
+	deadline := time.Now().Add(time.Minute)
+	for {
+		out, err = w.run(exe, "status", "--json")
+		var exit *exec.ExitError
+		if errors.As(err, &exit) && exit.ExitCode() == 3 { // answering: signed out
+			break
+		}
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(log.Name())
+			w.t.Fatalf("the installed agent did not answer status in a minute: %v: %s\nits log:\n%s", err, out, b)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var st struct {
+		State     string `json:"state"`
+		ServerURL string `json:"server_url"`
+	}
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &st); err != nil {
+		w.t.Fatalf("status --json: %v: %s", err, out)
+	}
+	if st.State != "signed_out" || st.ServerURL != serverURL {
+		w.t.Errorf("the installed agent: %s with server %q; want signed_out with the machine's %q", st.State, st.ServerURL, serverURL)
 	}
 }
 
