@@ -119,11 +119,11 @@ func (s *Server) handlePutSecurity(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, "change security settings", err)
 		return
 	}
-	s.log.Info("inactivity timeout changed", "account", c.user.Account, "by", c.user.Email, "old", FormatTimeout(old), "new", entry.New)
+	s.log.InfoContext(r.Context(), "inactivity timeout changed", "account", c.user.Account, "by", c.user.Email, "old", FormatTimeout(old), "new", entry.New)
 	writeJSON(w, http.StatusOK, securitySettings{InactivityTimeout: FormatTimeout(d), Allowed: allowedNames(), Recommended: FormatTimeout(RecommendedTimeout)})
 }
 
 func (s *Server) internal(w http.ResponseWriter, what string, err error) {
-	s.log.Error(what, "err", err)
+	s.log.Error(what, "err", err, "request_id", requestIDOf(w))
 	writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error", "error_description": what + " failed; try again"})
 }

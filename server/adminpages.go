@@ -110,7 +110,7 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) (adminView, b
 		return adminView{}, false
 	}
 	if !v.user.Admin || v.user.Account != v.session.Account {
-		s.log.Info("admin center refused to a member", "email", v.user.Email, "path", r.URL.Path)
+		s.log.InfoContext(r.Context(), "admin center refused to a member", "email", v.user.Email, "path", r.URL.Path)
 		s.render(w, http.StatusForbidden, forbiddenPage, pageData{Title: "Admins only", Email: v.user.Email,
 			Account: v.user.Account, CSRF: v.csrf})
 		return adminView{}, false
@@ -130,7 +130,7 @@ func (s *Server) adminPost(w http.ResponseWriter, r *http.Request) (adminView, b
 		return v, false
 	}
 	if !hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(v.csrf)) {
-		s.log.Info("admin form refused: no valid CSRF token", "email", v.user.Email, "path", r.URL.Path)
+		s.log.InfoContext(r.Context(), "admin form refused: no valid CSRF token", "email", v.user.Email, "path", r.URL.Path)
 		http.Error(w, "This form has expired or did not come from the Admin Center. Reload the page and try again.", http.StatusForbidden)
 		return v, false
 	}
@@ -162,12 +162,12 @@ func (s *Server) render(w http.ResponseWriter, status int, t *template.Template,
 	w.Header().Set("Content-Security-Policy", pagePolicy(adminPagePolicy))
 	w.WriteHeader(status)
 	if err := t.Execute(w, data); err != nil {
-		s.log.Error("render admin page", "page", data.Title, "err", err)
+		s.log.Error("render admin page", "page", data.Title, "err", err, "request_id", requestIDOf(w))
 	}
 }
 
 func (s *Server) internalPage(w http.ResponseWriter, what string, err error) {
-	s.log.Error(what, "err", err)
+	s.log.Error(what, "err", err, "request_id", requestIDOf(w))
 	http.Error(w, what+" failed; try again", http.StatusInternalServerError)
 }
 

@@ -117,7 +117,7 @@ func (s *Server) endSessions(ctx context.Context, by User, match func(Session) b
 		if err := s.store.AppendActivity(ctx, by.Account, e); err != nil {
 			return n, fmt.Errorf("activity log: %w", err)
 		}
-		s.log.Info("session ended by an admin", "sid", ss.ID, "email", emails[ss.UserID], "by", by.Email)
+		s.log.InfoContext(ctx, "session ended by an admin", "sid", ss.ID, "email", emails[ss.UserID], "by", by.Email)
 	}
 	return n, nil
 }

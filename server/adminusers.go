@@ -65,7 +65,7 @@ func (s *Server) setRole(ctx context.Context, by User, userID, role string) erro
 		return err
 	}
 	if roleOf(u.Admin) != role {
-		s.log.Info("role changed", "email", u.Email, "role", role, "by", by.Email)
+		s.log.InfoContext(ctx, "role changed", "email", u.Email, "role", role, "by", by.Email)
 	}
 	return nil
 }

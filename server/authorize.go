@@ -68,21 +68,21 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.showLogin(w, r, req, throttled.refuse(w), email, throttled.message())
 		return
 	case errors.Is(err, errBadCredentials):
-		s.log.Info("sign-in refused", "email", email)
+		s.log.InfoContext(r.Context(), "sign-in refused", "email", email)
 		s.showLogin(w, r, req, http.StatusOK, email, "Wrong email or password.")
 		return
 	case err != nil:
-		s.log.Error("sign-in", "err", err)
+		s.log.ErrorContext(r.Context(), "sign-in", "err", err)
 		http.Error(w, "sign-in is unavailable, try again", http.StatusInternalServerError)
 		return
 	}
 	code, err := s.issueCode(r.Context(), req, u)
 	if err != nil {
-		s.log.Error("issue code", "err", err)
+		s.log.ErrorContext(r.Context(), "issue code", "err", err)
 		http.Error(w, "sign-in is unavailable, try again", http.StatusInternalServerError)
 		return
 	}
-	s.log.Info("signed in", "email", u.Email, "client_id", c.id)
+	s.log.InfoContext(r.Context(), "signed in", "email", u.Email, "client_id", c.id)
 	s.redirect(w, r, req, url.Values{"code": {code}})
 }
 

@@ -50,7 +50,7 @@ func (s *Server) bearerFailed(w http.ResponseWriter, err error) bool {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "a valid access token of a live session is required"})
 	default:
-		s.log.Error("authenticate", "err", err)
+		s.log.Error("authenticate", "err", err, "request_id", requestIDOf(w))
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
 	}
 	return true

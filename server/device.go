@@ -83,12 +83,12 @@ func (s *Server) handleDeviceAuthorization(w http.ResponseWriter, r *http.Reques
 		}
 	}
 	if err != nil {
-		s.log.Error("device authorization", "err", err)
+		s.log.ErrorContext(r.Context(), "device authorization", "err", err)
 		oauthError(w, http.StatusInternalServerError, "server_error", "try again")
 		return
 	}
 	shown := formatUserCode(d.UserCode)
-	s.log.Info("device authorization started", "client_id", c.id, "user_code", shown)
+	s.log.InfoContext(r.Context(), "device authorization started", "client_id", c.id, "user_code", shown)
 	w.Header().Set("Pragma", "no-cache")
 	writeJSON(w, http.StatusOK, deviceAuthResponse{
 		DeviceCode: deviceCode, UserCode: shown,

@@ -50,12 +50,12 @@ func (s *Server) handleDeviceDecision(w http.ResponseWriter, r *http.Request) {
 		s.showDevice(w, throttled.refuse(w), form)
 		return
 	case errors.Is(err, errBadCredentials):
-		s.log.Info("device sign-in refused", "email", email)
+		s.log.InfoContext(r.Context(), "device sign-in refused", "email", email)
 		form.Error = "Wrong email or password."
 		s.showDevice(w, http.StatusUnauthorized, form)
 		return
 	case err != nil:
-		s.log.Error("device sign-in", "err", err)
+		s.log.ErrorContext(r.Context(), "device sign-in", "err", err)
 		http.Error(w, "sign-in is unavailable, try again", http.StatusInternalServerError)
 		return
 	}
@@ -65,7 +65,7 @@ func (s *Server) handleDeviceDecision(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, ErrNotFound):
 		form.Error = "That code is not valid. Check the code shown on your device and try again."
 	case err != nil:
-		s.log.Error("device decision", "err", err)
+		s.log.ErrorContext(r.Context(), "device decision", "err", err)
 		http.Error(w, "sign-in is unavailable, try again", http.StatusInternalServerError)
 		return
 	case before.Status != DevicePending:
@@ -74,16 +74,16 @@ func (s *Server) handleDeviceDecision(w http.ResponseWriter, r *http.Request) {
 		form.Error = "That code has expired. Start the sign-in again on your device."
 	}
 	if form.Error != "" {
-		s.log.Info("device decision refused", "email", u.Email, "user_code", formatUserCode(code), "reason", form.Error)
+		s.log.InfoContext(r.Context(), "device decision refused", "email", u.Email, "user_code", formatUserCode(code), "reason", form.Error)
 		s.showDevice(w, http.StatusBadRequest, form)
 		return
 	}
 	if !approve {
-		s.log.Info("device sign-in denied", "email", u.Email, "user_code", formatUserCode(code))
+		s.log.InfoContext(r.Context(), "device sign-in denied", "email", u.Email, "user_code", formatUserCode(code))
 		s.showDevice(w, http.StatusOK, devicePageData{Done: "Sign-in denied. The device was not signed in; you can close this window."})
 		return
 	}
-	s.log.Info("device sign-in approved", "email", u.Email, "user_code", formatUserCode(code), "client_id", before.ClientID)
+	s.log.InfoContext(r.Context(), "device sign-in approved", "email", u.Email, "user_code", formatUserCode(code), "client_id", before.ClientID)
 	s.showDevice(w, http.StatusOK, devicePageData{Done: "Your device is now signed in as " + u.Email + ". You can close this window."})
 }
 

@@ -65,7 +65,7 @@ func (s *Server) foreignOrigin(r *http.Request) bool {
 		ok = site == "same-origin" || site == "none"
 	}
 	if !ok {
-		s.log.Info("cross-origin request refused", "path", r.URL.Path, "origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
+		s.log.InfoContext(r.Context(), "cross-origin request refused", "path", r.URL.Path, "origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
 	}
 	return !ok
 }

@@ -42,7 +42,7 @@ func (s *Server) checkPassword(r *http.Request, email, password string) (User, e
 	key, address, now := strings.ToLower(email), sourceAddress(r), s.now()
 	if wait := s.throttle.begin(key, address, now); wait > 0 {
 		s.metrics.signIns.WithLabelValues("throttled").Inc()
-		s.log.Debug("sign-in throttled", "email", email, "address", address, "wait", wait)
+		s.log.DebugContext(r.Context(), "sign-in throttled", "email", email, "address", address, "wait", wait)
 		return User{}, &throttledError{wait: int((wait + time.Second - 1) / time.Second)}
 	}
 	u, known, err := s.verifyPassword(r.Context(), email, password)
@@ -55,7 +55,7 @@ func (s *Server) checkPassword(r *http.Request, email, password string) (User, e
 	}
 	s.metrics.signIns.WithLabelValues(counted).Inc()
 	for _, p := range s.throttle.end(key, address, now, result) {
-		s.log.Info("sign-in paused", "email", email, "address", address, "failures", p.failures,
+		s.log.InfoContext(r.Context(), "sign-in paused", "email", email, "address", address, "failures", p.failures,
 			"limit", throttleRules[p.kind].what, "pause", p.wait)
 		if p.first && known {
 			s.logThrottle(r.Context(), u, address, p)
@@ -76,7 +76,7 @@ func (s *Server) checkPassword(r *http.Request, email, password string) (User, e
 func (s *Server) logFailedSignIn(ctx context.Context, u User, address string) {
 	e := Activity{At: s.now(), Actor: address, Action: ActionSignInFailed, Target: u.Email}
 	if err := s.store.AppendActivity(context.WithoutCancel(ctx), u.Account, e); err != nil {
-		s.log.Error("activity log", "err", err)
+		s.log.ErrorContext(ctx, "activity log", "err", err)
 	}
 }
 
@@ -105,7 +105,7 @@ func (s *Server) logThrottle(ctx context.Context, u User, address string, p paus
 		New: fmt.Sprintf("%d wrong passwords %s; sign-in paused, up to %s at a time",
 			p.failures, throttleRules[p.kind].what, FormatTimeout(throttleRules[p.kind].max))}
 	if err := s.store.AppendActivity(context.WithoutCancel(ctx), u.Account, e); err != nil {
-		s.log.Error("activity log", "err", err)
+		s.log.ErrorContext(ctx, "activity log", "err", err)
 	}
 }
 

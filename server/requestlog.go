@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -44,6 +45,42 @@ func (r *recorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection.
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
+// requestIDOf is the ID of the request w answers, for the few log lines
+// written where only the writer is at hand ("" if w is not ours).
+func requestIDOf(w http.ResponseWriter) string {
+	for {
+		switch v := w.(type) {
+		case *recorder:
+			return v.id
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = v.Unwrap()
+		default:
+			return ""
+		}
+	}
+}
+
+type requestIDKey struct{}
+
+// withRequestLog makes every log line written with the request's context
+// carry its request_id.
+type withRequestLog struct{ slog.Handler }
+
+func (h withRequestLog) Handle(ctx context.Context, rec slog.Record) error {
+	if id, ok := ctx.Value(requestIDKey{}).(string); ok {
+		rec.AddAttrs(slog.String("request_id", id))
+	}
+	return h.Handler.Handle(ctx, rec)
+}
+
+func (h withRequestLog) WithAttrs(as []slog.Attr) slog.Handler {
+	return withRequestLog{h.Handler.WithAttrs(as)}
+}
+
+func (h withRequestLog) WithGroup(name string) slog.Handler {
+	return withRequestLog{h.Handler.WithGroup(name)}
+}
+
 func (s *Server) beginRequest(w http.ResponseWriter, r *http.Request) *recorder {
 	id := r.Header.Get(RequestIDHeader)
 	if !saneRequestID.MatchString(id) {
@@ -53,7 +90,8 @@ func (s *Server) beginRequest(w http.ResponseWriter, r *http.Request) *recorder 
 	return &recorder{ResponseWriter: w, start: time.Now(), id: id}
 }
 
-// endRequest logs the request and records its latency under its route.
+// endRequest logs the request (its context adds the request_id) and records
+// its latency under its route.
 // The log has the path without its query (which may carry a code or a
 // state) and never a header or body, so no token, password or code.
 func (s *Server) endRequest(rec *recorder, r *http.Request) {
@@ -71,7 +109,7 @@ func (s *Server) endRequest(rec *recorder, r *http.Request) {
 		level = slog.LevelDebug // probes every few seconds
 	}
 	s.log.LogAttrs(r.Context(), level, "request",
-		slog.String("request_id", rec.id), slog.String("method", r.Method), slog.String("route", route),
+		slog.String("method", r.Method), slog.String("route", route),
 		slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Int64("bytes", rec.bytes),
 		slog.Duration("duration", d), slog.String("remote", sourceAddress(r)))
 }

@@ -41,16 +41,16 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, ErrNotFound):
 	case err != nil:
-		s.log.Error("revoke", "err", err)
+		s.log.ErrorContext(r.Context(), "revoke", "err", err)
 		oauthError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "try again")
 		return
 	default:
 		if err := s.store.EndSession(r.Context(), ss.ID, now, "revoked"); err != nil {
-			s.log.Error("revoke", "err", err)
+			s.log.ErrorContext(r.Context(), "revoke", "err", err)
 			oauthError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "try again")
 			return
 		}
-		s.log.Info("session revoked", "sid", ss.ID)
+		s.log.InfoContext(r.Context(), "session revoked", "sid", ss.ID)
 	}
 	w.WriteHeader(http.StatusOK)
 }

@@ -81,6 +81,7 @@ func New(cfg Config) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.log = slog.New(withRequestLog{s.log.Handler()})
 	s.metrics = newMetrics(cfg.Store, s.now, func(err error) { s.log.Error("count live sessions", "err", err) })
 	s.store = timedStore{st: cfg.Store, m: s.metrics}
 	if s.keys, err = loadKeys(context.Background(), cfg.Store, s.now, s.log); err != nil {
@@ -121,6 +122,7 @@ func (s *Server) routes() {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := s.beginRequest(w, r)
+	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, rec.id))
 	defer s.endRequest(rec, r)
 	setSecureHeaders(rec.Header())
 	if !s.limitBody(rec, r) {

@@ -92,7 +92,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		s.log.Log(r.Context(), level, "token refused", "client_id", c.id, "grant_type", r.PostForm.Get("grant_type"), "error", ge.kind, "reason", ge.desc)
 		oauthError(w, ge.status, ge.kind, ge.desc)
 	case err != nil:
-		s.log.Error("token", "err", err)
+		s.log.ErrorContext(r.Context(), "token", "err", err)
 		oauthError(w, http.StatusInternalServerError, "server_error", "try again")
 	default:
 		w.Header().Set("Pragma", "no-cache")
@@ -151,7 +151,7 @@ func (s *Server) startSession(ctx context.Context, c client, userID, scope, nonc
 	if err := s.store.CreateSession(ctx, ss, hashToken(refresh), codeHash); err != nil {
 		return tokenResponse{}, fmt.Errorf("create session: %w", err)
 	}
-	s.log.Info("session started", "sid", ss.ID, "email", u.Email, "client_id", c.id)
+	s.log.InfoContext(ctx, "session started", "sid", ss.ID, "email", u.Email, "client_id", c.id)
 	return s.respond(u, ss, refresh, nonce, now)
 }
 
@@ -168,7 +168,7 @@ func (s *Server) refresh(ctx context.Context, c client, token string, use usage)
 		s.countRenewal(res, err, "")
 		return tokenResponse{}, fmt.Errorf("rotate: %w", err)
 	}
-	refusal, err := s.refusal(res, now)
+	refusal, err := s.refusal(ctx, res, now)
 	s.countRenewal(res, nil, refusal)
 	if err != nil {
 		return tokenResponse{}, err
@@ -186,14 +186,14 @@ func (s *Server) refresh(ctx context.Context, c client, token string, use usage)
 
 // refusal says why a rotation refused the token ("" when it did not), as
 // the metrics' reason and as the client's grant error.
-func (s *Server) refusal(res RotationResult, now time.Time) (string, error) {
+func (s *Server) refusal(ctx context.Context, res RotationResult, now time.Time) (string, error) {
 	ss := res.Session
 	switch res.Outcome {
 	case RotateUnknown:
 		return "unknown_token", invalidGrant("unknown refresh token")
 	case RotateEnded:
 		if ss.EndReason == "lapsed" && ss.EndedAt.Equal(now) {
-			s.log.Info("session lapsed: last use a timeout ago", "sid", ss.ID)
+			s.log.InfoContext(ctx, "session lapsed: last use a timeout ago", "sid", ss.ID)
 			return "lapsed", invalidGrant("session lapsed after inactivity")
 		}
 		if !ss.EndedAt.IsZero() {
@@ -203,7 +203,7 @@ func (s *Server) refusal(res RotationResult, now time.Time) (string, error) {
 	case RotateWrongClient:
 		return "wrong_client", invalidGrant("refresh token was issued to another client")
 	case RotateReused:
-		s.log.Warn("refresh token reuse: session revoked", "sid", ss.ID)
+		s.log.WarnContext(ctx, "refresh token reuse: session revoked", "sid", ss.ID)
 		return "reuse", invalidGrant("refresh token already used; session revoked")
 	}
 	return "", nil

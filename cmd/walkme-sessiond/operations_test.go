@@ -58,8 +58,12 @@ func TestOperations(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("renewal: %d %s", r.status, r.Error)
 	}
-	if stale := refresh(t, base, "not-"+g.RefreshToken); stale.status != 400 {
-		t.Fatalf("refused renewal: %d", stale.status)
+	req, _ := http.NewRequest("POST", base+"/token", strings.NewReader(url.Values{"grant_type": {"refresh_token"},
+		"refresh_token": {"not-" + g.RefreshToken}, "client_id": {"walkme-agent"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Request-ID", "refused-1")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 400 {
+		t.Fatalf("refused renewal: %v %v", resp.Status, err)
 	}
 	for _, call := range []func() (*http.Response, error){
 		func() (*http.Response, error) {
@@ -150,6 +154,10 @@ func TestOperations(t *testing.T) {
 		if !strings.Contains(all, want) {
 			t.Errorf("the log lacks %s", want)
 		}
+	}
+	// The handler's own line about the refusal carries the request's id.
+	if !regexp.MustCompile(`msg="token refused".*request_id=refused-1`).MatchString(all) {
+		t.Errorf("the refusal's log line lacks its request id:\n%s", all)
 	}
 	for name, secret := range map[string]string{
 		"password": "s3cret-passw0rd", "code verifier": verifier, "code": g.code, "refresh token": g.RefreshToken,
