@@ -45,6 +45,14 @@ func TestSecurityHeadersEverywhere(t *testing.T) {
 		{"userinfo 401", "GET", "/userinfo", nil, nil, false},
 		{"admin API 401", "GET", "/api/admin/security", nil, nil, false},
 		{"not found", "GET", "/nope", nil, nil, false},
+		{"sessions page", "GET", "/admin/sessions", nil, nil, true},
+		{"activity page", "GET", "/admin/activity?kind=sign-in", nil, nil, true},
+		{"users page", "GET", "/admin/users", nil, nil, true},
+		{"admin form without CSRF token", "POST", "/admin/sessions/end", url.Values{"user": {"x"}}, nil, false},
+		{"role form without CSRF token", "POST", "/admin/users/role", url.Values{"user": {"x"}}, nil, false},
+		{"health", "GET", "/healthz", nil, nil, false},
+		{"readiness", "GET", "/readyz", nil, nil, false},
+		{"admin sessions API 401", "GET", "/api/admin/sessions", nil, nil, false},
 		{"admin sign-out", "POST", "/admin/logout", nil, nil, false},
 	}
 	for _, c := range cases {
