@@ -6,7 +6,7 @@ LDFLAGS := -s -w -X github.com/walkme/session-agent/internal/version.Version=$(V
 # Packages that use no cgo and must keep building on macOS.
 DARWIN_PKGS = $(shell GOOS=darwin CGO_ENABLED=0 $(GO) list -e -f '{{if and (not .CgoFiles) (or .GoFiles .TestGoFiles .XTestGoFiles)}}{{.ImportPath}}{{end}}' ./... 2>/dev/null)
 
-.PHONY: all build test test-go test-race test-fuzz fuzz cross lint demo bench deps clean
+.PHONY: all build test test-go test-race test-fuzz fuzz soak cross lint demo bench deps clean
 
 all: build
 
@@ -50,6 +50,12 @@ fuzz:
 		pkg=$${t%%:*}; name=$${t##*:}; echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
 		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	done
+
+# The crash soak (e2e TestSoak): SOAK_STEPS lifecycle steps with the agent
+# and the server killed at random moments; make test runs 50.
+SOAK_STEPS ?= 1000
+soak:
+	WALKME_SOAK_STEPS=$(SOAK_STEPS) $(GO) test -count=1 -timeout 60m -run '^TestSoak$$' -v ./e2e/ 2>&1 | grep -E '^(---|ok|FAIL|PASS)|soak_test'
 
 test-fuzz:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=2s
