@@ -153,4 +153,3 @@ func searchFiles(t *testing.T, root string, tokens map[string]string) (hits []st
 	}
 	return hits, n
 }
-
