@@ -100,8 +100,13 @@ func listen(t *testing.T) net.Listener {
 // advertises (a front in the test stands there).
 func startServerAt(t *testing.T, issuer string) *sessiond {
 	t.Helper()
+	return startServerIn(t, issuer, t.TempDir())
+}
+
+// startServerIn is startServerAt with the database in dir.
+func startServerIn(t *testing.T, issuer, dir string) *sessiond {
+	t.Helper()
 	_, serverBin := binaries(t)
-	dir := t.TempDir()
 	db := filepath.Join(dir, "sessiond.db")
 	add := exec.Command(serverBin, "user", "add", "--db", db, "--account", account, "--email", admin, "--admin", "--password-stdin")
 	add.Stdin = strings.NewReader(password + "\n")
