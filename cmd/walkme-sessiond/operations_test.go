@@ -86,6 +86,15 @@ func TestOperations(t *testing.T) {
 		}
 	}
 
+	// A device sign-in started: its device_code is a secret too.
+	resp, err := http.PostForm(base+"/device_authorization", url.Values{"client_id": {"walkme-agent"}, "scope": {"openid"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	da, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	deviceCode := jsonField(string(da), "device_code")
+
 	metrics := get(t, metricsURL)
 	for _, want := range []string{
 		`walkme_sessiond_renewals_total{reason="rotated",result="renewed"} 1`,
@@ -136,7 +145,7 @@ func TestOperations(t *testing.T) {
 		t.Error("new connections still accepted after SIGTERM")
 	}
 	io.WriteString(conn, body)
-	resp, err := http.ReadResponse(answers, nil)
+	resp, err = http.ReadResponse(answers, nil)
 	if err != nil {
 		t.Fatalf("the request in flight got no answer: %v", err)
 	}
@@ -162,6 +171,7 @@ func TestOperations(t *testing.T) {
 	for name, secret := range map[string]string{
 		"password": "s3cret-passw0rd", "code verifier": verifier, "code": g.code, "refresh token": g.RefreshToken,
 		"renewed refresh token": r.RefreshToken, "access token": r.AccessToken, "ID token": g.IDToken, "last refresh token": second,
+		"device code": deviceCode,
 	} {
 		if secret == "" {
 			t.Fatalf("no %s to look for", name)

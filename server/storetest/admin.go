@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -116,5 +117,47 @@ func testLiveSessions(t *testing.T, st Store) {
 func testPing(t *testing.T, st Store) {
 	if err := st.Ping(context.Background()); err != nil {
 		t.Errorf("Ping: %v", err)
+	}
+}
+
+// testConcurrentDemotions: two admins demoting each other at once leave
+// exactly one admin, however the store interleaves them.
+func testConcurrentDemotions(t *testing.T, st Store) {
+	ctx := context.Background()
+	for round := range 5 {
+		account := "acme" + string(rune('a'+round))
+		a := mustUser(t, st, account, "a@"+account+".test")
+		b := mustUser(t, st, account, "b@"+account+".test")
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, pair := range [][2]server.User{{a, b}, {b, a}} {
+			wg.Go(func() {
+				errs[i] = st.SetAdmin(ctx, account, pair[1].ID, false,
+					server.Activity{At: t0, Actor: pair[0].Email, Action: server.ActionRoleChanged, Target: pair[1].Email, Old: "admin", New: "member"})
+			})
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case !errors.Is(err, server.ErrLastAdmin):
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		users, err := st.Users(ctx, account)
+		if err != nil {
+			t.Fatal(err)
+		}
+		admins := 0
+		for _, u := range users {
+			if u.Admin {
+				admins++
+			}
+		}
+		if ok != 1 || admins != 1 {
+			t.Errorf("round %d: %d demotions went through and %d admins are left, want 1 and 1", round, ok, admins)
+		}
 	}
 }

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"TimeoutChangeIsLogged", testTimeoutLog},
 		{"AppendActivity", testAppendActivity},
 		{"UsersAndRoles", testUsersAndRoles},
+		{"ConcurrentDemotionsKeepAnAdmin", testConcurrentDemotions},
 		{"LiveSessions", testLiveSessions},
 		{"Ping", testPing},
 		{"Codes", testCodes},
