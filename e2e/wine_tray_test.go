@@ -127,6 +127,8 @@ func TestTrayUnderWine(t *testing.T) {
 	if !strings.Contains(toast.Title, "6 seconds") || !toast.Shows || !strings.Contains(toast.AppID, "powershell.exe") {
 		t.Errorf("expiry toast %+v: want the 6-second timeout named, the toast script, and PowerShell's app ID", toast)
 	}
+	t.Log("the toast is checked up to its powershell.exe call: Wine 8 has neither PowerShell nor the WinRT " +
+		"toast platform to show it (docs/platforms.md; the release checklist checks it on Windows)")
 	t.Logf("the tray under Wine: %v", time.Since(begin).Round(time.Millisecond))
 }
 
