@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -57,5 +58,65 @@ func TestStatusWhileSecretServiceHangs(t *testing.T) {
 	out, code := a.cli("status")
 	if took := time.Since(start); code != 1 || !strings.Contains(out, "starting") || took > 2*time.Second {
 		t.Fatalf("status exited %d after %v: %s", code, took, out)
+	}
+}
+
+// TestKeychainGoneAndBack: the keychain (gnome-keyring) goes away while a
+// session is stored in it, and the agent starts; the session bus starts a
+// new keyring daemon on demand, which is locked (as after a login that did
+// not unlock it). Meanwhile `status` says the agent is starting, the API's
+// status shows the keychain failing because it is locked, and `doctor`
+// fails naming the keychain; no token appears in any file the agent wrote.
+// Once the keyring is unlocked, the agent reads the stored session by
+// itself (its read retries back off to 10 s), signs in on it and renews,
+// and the keychain takes the rotated token.
+func TestKeychainGoneAndBack(t *testing.T) {
+	srv := startServer(t)
+	a := newAgentEnv(t, srv.URL, nil)
+	env, kill := testenv.KeyringWithDaemon(t)
+	a.env = append(a.env, env...) // a keyring this test can kill (the last value wins)
+	a.start()
+	a.login()
+	stored := a.refreshToken()
+	a.stop()
+	kill()
+
+	a.proc = testenv.StartProcess(t, "agent", a.env, a.bin, "run")
+	// `status --json` exits 1 while the agent starts: ask the API itself.
+	c := localapi.NewClient(func(ctx context.Context) (net.Conn, error) { return ipc.Dial(ctx, a.socket) })
+	var st localapi.Status
+	testenv.WaitFor(t, 20*time.Second, "the keychain's failure in the status", func() bool {
+		var err error
+		st, err = c.Status(context.Background())
+		return err == nil && st.State == localapi.StateStarting && st.Keychain.State == localapi.KeychainFailing
+	})
+	if !strings.Contains(st.Keychain.Error, "locked") || st.LastError == "" {
+		t.Fatalf("the keychain's failure does not say it is locked: %+v", st.Keychain)
+	}
+	if out, code := a.cli("status"); code != 1 || !strings.Contains(out, "starting") {
+		t.Fatalf("status with the keychain gone exited %d: %s", code, out)
+	}
+	if out, code := a.cli("doctor"); code == 0 || !strings.Contains(out, "keychain") {
+		t.Fatalf("doctor with the keychain gone exited %d: %s", code, out)
+	}
+	t.Logf("status --json with the keychain gone: keychain %s: %s", st.Keychain.State, st.Keychain.Error)
+
+	testenv.KeyringDaemon(t, a.env)
+	st = a.awaitStatus(20*time.Second, "the stored session read once the keychain is back", func(st localapi.Status) bool {
+		return st.State != localapi.StateStarting
+	})
+	if !st.SignedIn() || st.Keychain.State != localapi.KeychainOK {
+		t.Fatalf("after the keychain returned: %s, keychain %+v", st.State, st.Keychain)
+	}
+	if out, code := a.cli("renew"); code != 0 {
+		t.Fatalf("renew after the keychain returned: %d %s", code, out)
+	}
+	cur := a.refreshToken()
+	if cur == stored || !srv.introspect(t, cur) {
+		t.Fatalf("the keychain holds the rotated token %v, accepted %v", cur != stored, srv.introspect(t, cur))
+	}
+	tokens := map[string]string{stored: "refresh token", cur: "refresh token"}
+	if hits, _ := searchFiles(t, filepath.Dir(t.TempDir()), tokens); len(hits) > 0 {
+		t.Fatalf("tokens outside the keychain: %v", hits)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -89,27 +90,54 @@ func SessionBus(t testing.TB) string {
 // files. Everything stops when the test ends.
 func Keyring(t testing.TB) []string {
 	t.Helper()
-	gkd := Command(t, "gnome-keyring-daemon")
+	env, _ := KeyringWithDaemon(t)
+	return env
+}
+
+// KeyringWithDaemon is Keyring that also returns a func that kills the
+// keyring's daemon (see KeyringDaemon).
+func KeyringWithDaemon(t testing.TB) (env []string, kill func()) {
+	t.Helper()
+	Command(t, "gnome-keyring-daemon")
 	addr := SessionBus(t)
 	home := t.TempDir()
-	env := []string{
+	env = []string{
 		"DBUS_SESSION_BUS_ADDRESS=" + addr,
 		"HOME=" + home,
 		"XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"),
 		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
 		"XDG_RUNTIME_DIR=" + mkdir(t, filepath.Join(home, "run")),
 	}
+	return env, KeyringDaemon(t, env)
+}
+
+// KeyringDaemon starts gnome-keyring-daemon, unlocked, in env (one that
+// Keyring returned) and returns a func that kills it, as a keychain that
+// goes away would; Keyring starts the first one. A later call, after the
+// kill, brings the keychain back with the files it wrote. It also stops
+// when the test ends.
+func KeyringDaemon(t testing.TB, env []string) (kill func()) {
+	t.Helper()
+	gkd := Command(t, "gnome-keyring-daemon")
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, gkd, "--foreground", "--unlock", "--components=secrets")
+	cmd := exec.CommandContext(ctx, gkd, "--replace", "--foreground", "--unlock", "--components=secrets")
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdin = strings.NewReader("test-password")
 	if err := cmd.Start(); err != nil {
 		cancel()
 		t.Fatalf("start gnome-keyring-daemon: %v", err)
 	}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	var once sync.Once
+	kill = func() { once.Do(func() { cancel(); _ = cmd.Wait() }) }
+	t.Cleanup(kill)
+	var addr string
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "DBUS_SESSION_BUS_ADDRESS="); ok {
+			addr = v
+		}
+	}
 	waitForName(t, addr, "org.freedesktop.secrets")
-	return env
+	return kill
 }
 
 func mkdir(t testing.TB, dir string) string {
