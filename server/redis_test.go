@@ -82,13 +82,14 @@ var onRedisTests = map[string]func(*testing.T){
 
 // notOnRedis are env tests that run on SQLite only, and why.
 var notOnRedis = map[string]string{
-	"TestAdminCenterInBrowser":   "a headless Chromium run; its store calls are TestAdminCenterSecurityPage's",
-	"TestLoginRedirectInBrowser": "a headless Chromium run; its store calls are TestLoginPageFormAction's",
-	"TestForeignPageInBrowser":   "a headless Chromium run; its store calls are TestCrossOriginPostsRefused's",
-	"TestAdminSessionsPageForms": "the page over TestAdminSessionsAPI's store calls",
-	"TestAdminUsersPageForms":    "the page over TestAdminUsersAPI's store calls",
-	"TestAdminCenterSidebar":     "pages only; their store calls are the API tests'",
-	"TestRoutesAreDocumented":    "documentation against the router; no store",
+	"TestAdminCenterInBrowser":      "a headless Chromium run; its store calls are TestAdminCenterSecurityPage's",
+	"TestLoginRedirectInBrowser":    "a headless Chromium run; its store calls are TestLoginPageFormAction's",
+	"TestForeignPageInBrowser":      "a headless Chromium run; its store calls are TestCrossOriginPostsRefused's",
+	"TestAdminSessionsPageForms":    "the page over TestAdminSessionsAPI's store calls",
+	"TestAdminUsersPageForms":       "the page over TestAdminUsersAPI's store calls",
+	"TestAdminCenterSidebar":        "pages only; their store calls are the API tests'",
+	"TestRoutesAreDocumented":       "documentation against the router; no store",
+	"TestAdminRefusesMisusedTokens": "token checks before any store call; TestSecuritySettingAccess runs on Redis",
 }
 
 // TestOnRedis runs every protocol test again with a Redis store.
