@@ -156,3 +156,35 @@ func adminCall(t *testing.T, method, u, token string, into any) {
 		t.Fatalf("%s %s: %s %s", method, u, resp.Status, strings.TrimSpace(string(body)))
 	}
 }
+
+// TestSentinelLogIsStructured: serve through a real sentinel with
+// --log-format json. go-redis's own messages (Sentinel naming the master)
+// come out as JSON lines of the service's log like every other, not as bare
+// text in between.
+func TestSentinelLogIsStructured(t *testing.T) {
+	sentinel := redistest.StartSentinel(t)
+	store := []string{"--redis", sentinel}
+	if out, errs, code := command(t, "s3cret-passw0rd\n", append([]string{"user", "add"}, append(store, "--account", "acme", "--email", "a@acme.test", "--password-stdin")...)...); code != 0 {
+		t.Fatalf("user add: exit %d %q %q", code, out, errs)
+	}
+	srv := serve(t, append([]string{"--log-format", "json"}, store...)...)
+	if srv.URL == "" {
+		t.Fatalf("serve did not start:\n%s", srv.head)
+	}
+	signIn(t, srv.URL, "a@acme.test") // the store answers through the sentinel's master
+	l, err := srv.stop(t)
+	if err != nil {
+		t.Fatalf("serve after SIGTERM: %v", err)
+	}
+	sawRedis := false
+	for _, line := range strings.Split(strings.TrimSpace(srv.head+l), "\n") {
+		var v struct{ Msg string }
+		if err := json.Unmarshal([]byte(line), &v); err != nil {
+			t.Errorf("a log line is not JSON: %q", line)
+		}
+		sawRedis = sawRedis || strings.Contains(v.Msg, "redis: sentinel")
+	}
+	if !sawRedis {
+		t.Errorf("no go-redis Sentinel message in the log:\n%s%s", srv.head, l)
+	}
+}

@@ -51,6 +51,7 @@ func serve(args []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	sf.log = log
 	st, err := sf.open(ctx)
 	if err != nil {
 		return err

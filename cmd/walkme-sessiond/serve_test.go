@@ -18,7 +18,7 @@ type served struct {
 	rest chan string
 }
 
-var listening = regexp.MustCompile(`walkme-sessiond listening.* addr=(127\.0\.0\.1:\d+)`)
+var listening = regexp.MustCompile(`walkme-sessiond listening.*addr(?:=|":")(127\.0\.0\.1:\d+)`) // text or JSON
 
 // serve runs `walkme-sessiond serve --listen 127.0.0.1:0 args...` until it
 // logs where it listens, or exits. It is killed when the test ends.

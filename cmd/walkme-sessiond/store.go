@@ -6,9 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/walkme/session-agent/server"
 	"github.com/walkme/session-agent/server/redisstore"
 	"github.com/walkme/session-agent/server/sqlitestore"
@@ -30,6 +32,8 @@ type storeFlags struct {
 	create bool
 	// allowShared skips the check that the --db files are private.
 	allowShared bool
+	// log, when set, also takes go-redis's own messages (see redisLog).
+	log *slog.Logger
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
@@ -62,6 +66,9 @@ func (f *storeFlags) check(stderr io.Writer, cmd string) error {
 func (f *storeFlags) open(ctx context.Context) (store, error) {
 	if f.db != "" {
 		return f.openSQLite()
+	}
+	if f.log != nil {
+		redis.SetLogger(redisLog{f.log})
 	}
 	opt := redisstore.Options{Prefix: f.redisPrefix}
 	if f.redisPasswordFile != "" {
@@ -96,4 +103,14 @@ func (f *storeFlags) name() string {
 		return "sqlite"
 	}
 	return "redis"
+}
+
+// redisLog sends go-redis's own messages (a failed dial, Sentinel naming a
+// new master) to the service's log, so that they come out as structured as
+// every other line (--log-format json) instead of as bare text. go-redis
+// has one logger per process, which is one service here.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }
