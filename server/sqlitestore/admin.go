@@ -59,33 +59,24 @@ func (s *Store) SetAdmin(ctx context.Context, account, userID string, admin bool
 
 // LiveSessions implements server.Store.
 func (s *Store) LiveSessions(ctx context.Context, account string, now time.Time) ([]server.Session, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM sessions WHERE account = ? AND ended_at = 0 AND deadline > ?
-		ORDER BY auth_time, id`, account, nanos(now))
+	rows, err := s.db.QueryContext(ctx, sessionQuery+`WHERE s.account = ? AND s.ended_at = 0 AND s.deadline > ?
+		ORDER BY s.auth_time, s.id`, account, nanos(now))
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
-	var ids []string
+	defer rows.Close()
+	list := []server.Session{}
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("list sessions: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list sessions: %w", err)
-	}
-	list := make([]server.Session, 0, len(ids))
-	for _, id := range ids {
-		ss, err := loadSession(ctx, s.db, id)
+		ss, err := scanSession(rows)
 		if err != nil {
 			return nil, fmt.Errorf("list sessions: %w", err)
 		}
 		if ss.Live(now) {
 			list = append(list, ss)
 		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
 	}
 	return list, nil
 }

@@ -77,18 +77,25 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func loadSession(ctx context.Context, q querier, id string) (server.Session, error) {
+// sessionQuery selects sessions with their account's timeout, for
+// scanSession; callers add the WHERE clause.
+const sessionQuery = `SELECT s.id, s.account, s.user_id, s.client_id, s.scope, s.auth_time, s.last_renewal,
+	s.ended_at, s.end_reason, a.inactivity_timeout_ns, s.last_use, s.in_use, s.renewed_timeout_ns, s.deadline, s.device
+	FROM sessions s JOIN accounts a ON a.name = s.account `
+
+func scanSession(row interface{ Scan(...any) error }) (server.Session, error) {
 	var ss server.Session
 	var auth, renewal, ended, timeout, use, renewed, deadline int64
-	err := q.QueryRowContext(ctx, `SELECT s.id, s.account, s.user_id, s.client_id, s.scope, s.auth_time, s.last_renewal,
-		s.ended_at, s.end_reason, a.inactivity_timeout_ns, s.last_use, s.in_use, s.renewed_timeout_ns, s.deadline, s.device
-		FROM sessions s JOIN accounts a ON a.name = s.account
-		WHERE s.id = ?`, id).Scan(&ss.ID, &ss.Account, &ss.UserID, &ss.ClientID, &ss.Scope, &auth, &renewal,
+	err := row.Scan(&ss.ID, &ss.Account, &ss.UserID, &ss.ClientID, &ss.Scope, &auth, &renewal,
 		&ended, &ss.EndReason, &timeout, &use, &ss.InUse, &renewed, &deadline, &ss.Device)
 	ss.AuthTime, ss.LastRenewal, ss.EndedAt = fromNanos(auth), fromNanos(renewal), fromNanos(ended)
 	ss.LastUse, ss.Deadline = fromNanos(use), fromNanos(deadline)
 	ss.Timeout, ss.RenewedTimeout = time.Duration(timeout), time.Duration(renewed)
 	return ss, notFound(err)
+}
+
+func loadSession(ctx context.Context, q querier, id string) (server.Session, error) {
+	return scanSession(q.QueryRowContext(ctx, sessionQuery+`WHERE s.id = ?`, id))
 }
 
 func loadToken(ctx context.Context, q querier, hash string) (server.RefreshToken, error) {
