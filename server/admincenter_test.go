@@ -182,6 +182,10 @@ func TestAdminCenterNonAdmin(t *testing.T) {
 	if resp := postForm(t, b, e.url("/admin/sessions/end"), url.Values{"csrf": {csrfOf(t, page)}, "user": {"x"}}); resp.StatusCode != 403 {
 		t.Errorf("member ending sessions: %s, want 403", resp.Status)
 	}
+	// The 403 page's Sign out works.
+	if resp := postForm(t, b, e.url("/admin/logout"), url.Values{"csrf": {csrfOf(t, page)}}); resp.Request.URL.Path != "/authorize" || e.active(at) {
+		t.Errorf("member's sign-out: landed on %s, session still live: %v", resp.Request.URL.Path, e.active(at))
+	}
 }
 
 func TestAdminCenterCallbackNeedsItsOwnState(t *testing.T) {

@@ -1,10 +1,13 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -70,6 +73,13 @@ func (s *Server) liveSessions(ctx context.Context, account, current string) ([]s
 	}
 	sortSessionViews(views)
 	return views, nil
+}
+
+// sortSessionViews orders sessions by their user's email, then sign-in.
+func sortSessionViews(v []sessionView) {
+	slices.SortStableFunc(v, func(a, b sessionView) int {
+		return cmp.Or(strings.Compare(strings.ToLower(a.Email), strings.ToLower(b.Email)), a.SignedIn.Compare(b.SignedIn))
+	})
 }
 
 func (s *Server) userEmails(ctx context.Context, account string) (map[string]string, error) {

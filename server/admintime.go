@@ -1,9 +1,7 @@
 package server
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 )
@@ -37,12 +35,6 @@ func roughly(d time.Duration) string {
 
 // stamp writes a time as the pages show it, in UTC.
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
-
-func sortSessionViews(v []sessionView) {
-	slices.SortStableFunc(v, func(a, b sessionView) int {
-		return cmp.Or(strings.Compare(strings.ToLower(a.Email), strings.ToLower(b.Email)), a.SignedIn.Compare(b.SignedIn))
-	})
-}
 
 // cadenceText writes a renewal cadence: "15 min", "7.5 min", "10 s".
 func cadenceText(d time.Duration) string {
