@@ -118,6 +118,9 @@ func (s *Store) Account(ctx context.Context, name string) (server.Account, error
 // on its own slot. A session being created meanwhile is either in that
 // index or catches up by itself (CreateSession); one being renewed takes
 // the change just after its renewal, as if the renewal came first.
+// Should Redis fail part-way through the sessions, the error says so but
+// the change is saved and logged: saving it again (a new version) reaches
+// every session.
 func (s *Store) SetInactivityTimeout(ctx context.Context, account string, d time.Duration, e server.Activity) (time.Duration, error) {
 	acctKey := s.accountKey(account)
 	var old, version int64
