@@ -15,7 +15,9 @@ import (
 )
 
 // TestSoak is the crash soak: an accelerated run of lifecycle steps —
-// renewals, the agent killed with SIGKILL at a random moment of a renewal,
+// renewals, the agent killed with SIGKILL at a random moment of a renewal
+// (within 10 ms of the request reaching the server, or while the server's
+// answer, with the rotated token, is held back),
 // walkme-sessiond killed with SIGKILL (also mid-renewal) and restarted on
 // its database, graceful agent restarts — with the real keychain. After
 // every step, once the agent has settled (a renewal completes), it checks:
@@ -35,8 +37,11 @@ func TestSoak(t *testing.T) {
 	t.Logf("soak: %d steps, WALKME_SOAK_SEED=%d", steps, seed)
 	rng := rand.New(rand.NewPCG(seed, seed))
 
-	srv := startServer(t)
-	a := newAgentEnv(t, srv.URL, map[string]any{"RenewInterval": "15m"})
+	// The front only counts the token requests that reach the server, so
+	// that the kills land while a renewal is under way.
+	f := startFront(t)
+	srv := f.srv
+	a := newAgentEnv(t, f.issuer, map[string]any{"RenewInterval": "15m"})
 	a.start()
 	a.login()
 	counts := map[string]int{}
@@ -49,12 +54,22 @@ func TestSoak(t *testing.T) {
 			a.renewOnce()
 		case p < 75:
 			step = "agent killed mid-renewal"
-			a.killDuringRenewal(time.Duration(rng.IntN(40)) * time.Millisecond)
+			if rng.IntN(2) == 0 {
+				// The server has rotated; its answer is held back.
+				step = "agent killed with the rotated token on its way"
+				f.mode.Store("slow")
+				a.killDuringRenewal(f, time.Duration(rng.IntN(200))*time.Millisecond)
+				f.mode.Store("pass")
+			} else {
+				a.killDuringRenewal(f, time.Duration(rng.IntN(10000))*time.Microsecond)
+			}
 			a.start()
 		case p < 90:
 			step = "server killed mid-renewal"
+			posts := f.posts.Load()
 			renew := a.renewInBackground()
-			time.Sleep(time.Duration(rng.IntN(40)) * time.Millisecond)
+			awaitPost(f, posts)
+			time.Sleep(time.Duration(rng.IntN(5)) * time.Millisecond)
 			srv.kill()
 			_ = renew.Wait()
 			srv.start()
@@ -65,7 +80,7 @@ func TestSoak(t *testing.T) {
 		}
 		counts[step]++
 		a.settle(t, i, step)
-		if step == "agent killed mid-renewal" && strings.Contains(a.log(), "renewal was interrupted") {
+		if strings.HasPrefix(step, "agent killed") && strings.Contains(a.log(), "renewal was interrupted") {
 			counts["restart finished an interrupted renewal"]++
 		}
 		st := a.mustStatus()
@@ -99,10 +114,13 @@ func (a *agentEnv) renewInBackground() *exec.Cmd {
 }
 
 // killDuringRenewal asks for a renewal and kills the agent with SIGKILL
-// after delay.
-func (a *agentEnv) killDuringRenewal(delay time.Duration) {
+// delay after the request reached the server: while the server rotates,
+// its answer is on the way, or the keychain write is.
+func (a *agentEnv) killDuringRenewal(f *front, delay time.Duration) {
 	a.t.Helper()
+	posts := f.posts.Load()
 	renew := a.renewInBackground()
+	awaitPost(f, posts)
 	time.Sleep(delay)
 	if err := a.proc.Process.Kill(); err != nil {
 		a.t.Fatal(err)
@@ -145,4 +163,12 @@ func envInt(t *testing.T, name string, def int) int {
 		t.Fatalf("%s=%q: want a number", name, s)
 	}
 	return n
+}
+
+// awaitPost waits (up to 2 s) until the front has seen a token request
+// after the first posts.
+func awaitPost(f *front, posts int64) {
+	for deadline := time.Now().Add(2 * time.Second); f.posts.Load() == posts && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 }
