@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/walkme/session-agent/agent/config"
+	"github.com/walkme/session-agent/internal/testenv"
 )
 
 // FuzzConfigFile: whatever a config file holds, Load never panics; it
@@ -27,7 +28,7 @@ func FuzzConfigFile(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	dir := f.TempDir()
+	dir := testenv.TempDir(f) // also under wine (see testenv.TempDir)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fh, err := os.CreateTemp(dir, "*.json")
 		if err != nil {

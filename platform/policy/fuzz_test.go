@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/walkme/session-agent/agent/config"
+	"github.com/walkme/session-agent/internal/testenv"
 	"github.com/walkme/session-agent/platform/policy"
 	"howett.net/plist"
 )
@@ -30,7 +31,7 @@ func FuzzPolicyFile(f *testing.F) {
 	for _, s := range []string{`{}`, `{"ServerURL":"https://x.example","RenewInterval":"2m"}`, `{"RenewInterval":5}`, `{"Unknown":true}`, `[1]`, `{"DevMode":true,"RenewInterval":"1s"}`} {
 		f.Add([]byte(s), false)
 	}
-	dir := f.TempDir()
+	dir := testenv.TempDir(f) // also under wine (see testenv.TempDir)
 	f.Fuzz(func(t *testing.T, data []byte, isPlist bool) {
 		ext := ".json"
 		if isPlist {
