@@ -1,7 +1,9 @@
 // Command walkme-demo shows the WalkMe Session Agent's whole session
 // lifecycle in under a minute (`make demo`): the reference service and the
 // agent run in this process at accelerated time, a stand-in product opens and
-// closes, and the timeline shows each rule of docs/design.md §2 as it acts.
+// closes, a WalkMe tab in headless Chromium (when there is one) keeps the
+// session alive and is signed out with it, and the timeline shows each rule
+// of docs/design.md §2 as it acts.
 // It is a program of its own so that the agent that ships carries no server.
 package main
 
@@ -54,6 +56,7 @@ type demo struct {
 	client  *localapi.Client
 	mem     *keychain.MemoryStore
 	standin *exec.Cmd
+	tab     *browserTab // nil without a browser
 }
 
 func main() {
@@ -70,6 +73,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// name (a link), doing nothing until it is stopped.
 		<-ctx.Done()
 		return 0
+	case len(args) > 0 && args[0] == nativeHostArg:
+		if err := runNativeHost(ctx, args[1:]); err != nil {
+			fmt.Fprintf(stderr, "walkme-demo native-host: %v\n", err)
+			return 1
+		}
+		return 0
 	case len(args) > 0:
 		fmt.Fprintln(stderr, "usage: walkme-demo")
 		return 2
@@ -81,7 +90,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer os.RemoveAll(dir)
 	d := &demo{out: stdout, start: time.Now(), dir: dir, mem: keychain.NewMemoryStore()}
-	if err := d.run(ctx); err != nil {
+	err = d.run(ctx)
+	d.stopBrowser()
+	if err != nil {
 		d.stopStandin()
 		fmt.Fprintf(stderr, "walkme-demo: %v\n", err)
 		return 1
@@ -115,7 +126,7 @@ func (d *demo) run(ctx context.Context) error {
 		return err
 	}
 	steps := []func(context.Context, <-chan localapi.Status) error{
-		d.signIn, d.openProduct, d.closeProduct, d.lapse, d.signIn, d.signOut,
+		d.signIn, d.openProduct, d.closeProduct, d.lapse, d.openTab, d.signIn, d.tabKeepsSession, d.signOut, d.tabSignedOut,
 	}
 	for _, step := range steps {
 		if err := step(ctx, events); err != nil {
