@@ -322,10 +322,17 @@ func (a *agentEnv) mustStatus() localapi.Status {
 // awaitStatus polls status --json until ok holds or the time runs out.
 func (a *agentEnv) awaitStatus(within time.Duration, what string, ok func(localapi.Status) bool) localapi.Status {
 	a.t.Helper()
+	return pollStatus(a.t, within, what, a.status, ok)
+}
+
+// pollStatus asks status until ok holds or the time runs out; the agents
+// of every harness (Linux, wine) share it.
+func pollStatus(t *testing.T, within time.Duration, what string, status func() (localapi.Status, error), ok func(localapi.Status) bool) localapi.Status {
+	t.Helper()
 	var st localapi.Status
-	testenv.WaitFor(a.t, within, what, func() bool {
+	testenv.WaitFor(t, within, what, func() bool {
 		var err error
-		st, err = a.status()
+		st, err = status()
 		return err == nil && ok(st)
 	})
 	return st

@@ -173,13 +173,7 @@ func (w *wineAgent) mustStatus() localapi.Status {
 
 func (w *wineAgent) awaitStatus(within time.Duration, what string, ok func(localapi.Status) bool) localapi.Status {
 	w.t.Helper()
-	var st localapi.Status
-	testenv.WaitFor(w.t, within, what, func() bool {
-		var err error
-		st, err = w.status()
-		return err == nil && ok(st)
-	})
-	return st
+	return pollStatus(w.t, within, what, w.status, ok)
 }
 
 // start runs `walkme-agent.exe run` under Wine.
