@@ -189,6 +189,32 @@ func (s *sessiond) setTimeout(t *testing.T, d string) {
 	}
 }
 
+// devices lists where the account's live sessions were signed in, as the
+// Admin Center's Sessions page shows it.
+func (s *sessiond) devices(t *testing.T) []string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/admin/sessions", nil)
+	req.Header.Set("Authorization", "Bearer "+s.adminToken(t))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list struct {
+		Sessions []struct {
+			Device string `json:"device"`
+		} `json:"sessions"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET sessions: HTTP %d (%v)", resp.StatusCode, err)
+	}
+	var d []string
+	for _, s := range list.Sessions {
+		d = append(d, s.Device)
+	}
+	return d
+}
+
 // introspect reports whether the server still accepts token.
 func (s *sessiond) introspect(t *testing.T, token string) bool {
 	t.Helper()

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"os/user"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +43,10 @@ func TestSessionLifecycle(t *testing.T) {
 	}
 	if a.keychainEntry() == "" {
 		t.Fatal("no keychain entry after login")
+	}
+	// The server knows the session as the agent's, with its version.
+	if d := srv.devices(t); !slices.ContainsFunc(d, func(d string) bool { return strings.HasPrefix(d, "walkme-agent/") }) {
+		t.Fatalf("sessions signed in from %q; none from walkme-agent", d)
 	}
 
 	closeProduct := openProduct(t)

@@ -33,6 +33,10 @@ type Options struct {
 	Scopes     []string
 	HTTPClient *http.Client // default: 30 s timeout
 	Logger     *slog.Logger
+	// UserAgent, when set, names the client in every request it makes
+	// (e.g. "walkme-agent/1.4.0 (linux)"), so an operator looking at the
+	// provider's sessions sees which agent signed in, not "Go-http-client".
+	UserAgent string
 }
 
 // Token is the result of a sign-in or a renewal.
@@ -83,6 +87,11 @@ func New(opts Options) *Client {
 	}
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if opts.UserAgent != "" {
+		hc := *opts.HTTPClient // the caller's client stays as it was
+		hc.Transport = userAgent{name: opts.UserAgent, base: hc.Transport}
+		opts.HTTPClient = &hc
 	}
 	log := opts.Logger
 	if log == nil {

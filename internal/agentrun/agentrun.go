@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -73,7 +74,8 @@ func Run(ctx context.Context, o Options) error {
 		Config:   cfg,
 		Locked:   LockedKeys(o.Loaded),
 		Keychain: kc,
-		Auth:     auth.New(auth.Options{Issuer: cfg.ServerURL, ClientID: cfg.ClientID, HTTPClient: httpClient, Logger: log}),
+		Auth: auth.New(auth.Options{Issuer: cfg.ServerURL, ClientID: cfg.ClientID, HTTPClient: httpClient, Logger: log,
+			UserAgent: UserAgent()}),
 		Presence: watchPresence(runCtx, live, log),
 		Network:  watchNetwork(runCtx, cfg.ServerURL),
 		Power:    watchPower(runCtx, log),
@@ -125,6 +127,13 @@ func HTTPClient(cfg config.Config) (*http.Client, error) {
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
 	return &http.Client{Transport: tr, Timeout: 30 * time.Second}, nil
+}
+
+// UserAgent names the agent to the server: "walkme-agent/1.4.0 (linux)".
+// The Admin Center's Sessions page shows it, so an operator can tell
+// which agent version signed a session in.
+func UserAgent() string {
+	return "walkme-agent/" + version.String() + " (" + runtime.GOOS + ")"
 }
 
 // LockedKeys lists the keys managed policy sets.
