@@ -190,6 +190,15 @@ func serveAPI(t *testing.T, b localapi.Backend) *localapi.Client {
 
 func (r *rig) signIn(t *testing.T) {
 	t.Helper()
+	if st, err := r.trySignIn(t); err != nil || !st.SignedIn() {
+		t.Fatalf("sign-in: %v, %+v", err, st)
+	}
+}
+
+// trySignIn signs in through the login page and returns what the agent
+// answers once the sign-in ends, successful or not.
+func (r *rig) trySignIn(t *testing.T) (localapi.Status, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	start, err := r.a.Login(ctx, localapi.LoginRequest{})
@@ -199,9 +208,7 @@ func (r *rig) signIn(t *testing.T) {
 	if err := weblogin.SignIn(ctx, start.AuthURL, email, password); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := r.a.LoginWait(ctx); err != nil || !st.SignedIn() {
-		t.Fatalf("sign-in: %v, %+v", err, st)
-	}
+	return r.a.LoginWait(ctx)
 }
 
 func (r *rig) await(t *testing.T, what string, ok func(localapi.Status) bool) localapi.Status {

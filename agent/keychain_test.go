@@ -12,7 +12,6 @@ import (
 
 	"github.com/walkme/session-agent/agent/localapi"
 	"github.com/walkme/session-agent/internal/testenv"
-	"github.com/walkme/session-agent/internal/weblogin"
 	"github.com/walkme/session-agent/platform/keychain"
 )
 
@@ -307,16 +306,7 @@ func TestSignInRevokedWhenKeychainFails(t *testing.T) {
 	r := startRig(t, time.Minute, kc)
 	r.await(t, "the stored session to be read", func(st localapi.Status) bool { return st.State != localapi.StateStarting })
 	kc.set.Store(fails)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	start, err := r.a.Login(ctx, localapi.LoginRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := weblogin.SignIn(ctx, start.AuthURL, email, password); err != nil {
-		t.Fatal(err)
-	}
-	st, err := r.a.LoginWait(ctx)
+	st, err := r.trySignIn(t)
 	if err == nil || !strings.Contains(err.Error(), "keychain") || st.SignedIn() {
 		t.Fatalf("sign-in with a failing keychain: %v, %+v", err, st)
 	}

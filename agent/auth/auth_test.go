@@ -65,6 +65,24 @@ func browse(t *testing.T, authURL, pw string) string {
 	return string(page)
 }
 
+// startLogin starts a browser sign-in with c; the test closes it.
+func startLogin(t *testing.T, ctx context.Context, c *auth.Client) *auth.Login {
+	t.Helper()
+	l, err := c.StartLogin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// waitLogin runs l.Wait in the background; the channel gets its outcome.
+func waitLogin(ctx context.Context, l *auth.Login) <-chan error {
+	done := make(chan error, 1)
+	go func() { _, err := l.Wait(ctx); done <- err }()
+	return done
+}
+
 func login(t *testing.T, c *auth.Client) *auth.Token { return loginUsing(t, c, nil) }
 
 // loginUsing signs in, reporting inUse with the code exchange.
@@ -72,11 +90,7 @@ func loginUsing(t *testing.T, c *auth.Client, inUse func() bool) *auth.Token {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	l, err := c.StartLogin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := startLogin(t, ctx, c)
 	l.InUse = inUse
 	type result struct {
 		tok *auth.Token
@@ -135,11 +149,7 @@ func TestLoginWrongStateIgnored(t *testing.T) {
 	c := newClient(p.url)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	l, err := c.StartLogin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := startLogin(t, ctx, c)
 	redirect, _ := url.Parse(l.AuthURL())
 	cb := redirect.Query().Get("redirect_uri")
 	if !strings.HasPrefix(cb, "http://127.0.0.1:") {
@@ -157,8 +167,7 @@ func TestLoginWrongStateIgnored(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("forged callback: %s, want 400", resp.Status)
 	}
-	done := make(chan error, 1)
-	go func() { _, err := l.Wait(ctx); done <- err }()
+	done := waitLogin(ctx, l)
 	browse(t, l.AuthURL(), password)
 	if err := <-done; err != nil {
 		t.Fatalf("real sign-in after a forged callback: %v", err)
@@ -166,15 +175,10 @@ func TestLoginWrongStateIgnored(t *testing.T) {
 }
 
 func TestLoginProviderError(t *testing.T) {
-	p := newProvider(t)
-	l, err := newClient(p.url).StartLogin(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := startLogin(t, context.Background(), newClient(newProvider(t).url))
 	u, _ := url.Parse(l.AuthURL())
 	state := u.Query().Get("state")
-	done := make(chan error, 1)
-	go func() { _, err := l.Wait(context.Background()); done <- err }()
+	done := waitLogin(context.Background(), l)
 	resp, err := http.Get(u.Query().Get("redirect_uri") + "?error=access_denied&state=" + url.QueryEscape(state))
 	if err != nil {
 		t.Fatal(err)
@@ -194,11 +198,7 @@ func TestLoginProviderError(t *testing.T) {
 }
 
 func TestWaitHonoursContext(t *testing.T) {
-	p := newProvider(t)
-	l, err := newClient(p.url).StartLogin(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := startLogin(t, context.Background(), newClient(newProvider(t).url))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := l.Wait(ctx); !errors.Is(err, context.Canceled) {
@@ -231,13 +231,8 @@ func TestRejectedAndRevoke(t *testing.T) {
 }
 
 func TestCloseEndsWait(t *testing.T) {
-	p := newProvider(t)
-	l, err := newClient(p.url).StartLogin(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { _, err := l.Wait(context.Background()); done <- err }()
+	l := startLogin(t, context.Background(), newClient(newProvider(t).url))
+	done := waitLogin(context.Background(), l)
 	l.Close()
 	if err := <-done; !errors.Is(err, auth.ErrLoginClosed) {
 		t.Errorf("Wait after Close: %v, want ErrLoginClosed", err)

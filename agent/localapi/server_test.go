@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/walkme/session-agent/internal/testenv"
 )
 
 // backend is a Backend whose answers the test sets: the local API is tested
@@ -379,22 +381,7 @@ func TestWaitsOutliveReadTimeout(t *testing.T) {
 // A socket that accepts and never answers: the quick calls give up after
 // QuickTimeout with ErrNotAnswering.
 func TestClientDeadlineOnWedgedAgent(t *testing.T) {
-	sock := filepath.Join(t.TempDir(), "wedged.sock")
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close() // hold it, say nothing
-		}
-	}()
-	c := NewClient(dialer(sock))
+	c := NewClient(dialer(testenv.SilentSocket(t)))
 	for name, call := range map[string]func() error{
 		"status":   func() error { _, err := c.Status(context.Background()); return err },
 		"presence": func() error { return c.Presence(context.Background(), "tab", time.Minute) },

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/walkme/session-agent/agent/localapi"
+	"github.com/walkme/session-agent/internal/testenv"
 )
 
 // statusOf runs `walkme-agent --socket sock status` in-process and returns
@@ -25,27 +26,7 @@ func statusOf(t *testing.T, sock string) (int, string, time.Duration) {
 // A wedged agent (the socket accepts and never answers): status exits 1
 // with a clear message within its 2 s deadline (bounded generously here).
 func TestStatusAgainstWedgedAgent(t *testing.T) {
-	sock := filepath.Join(t.TempDir(), "agent.sock")
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		var held []net.Conn
-		defer func() {
-			for _, c := range held {
-				c.Close()
-			}
-		}()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			held = append(held, c)
-		}
-	}()
+	sock := testenv.SilentSocket(t)
 	code, out, took := statusOf(t, sock)
 	if code != exitFailure || !strings.Contains(out, "did not answer within 2s") || took > 2*localapi.QuickTimeout {
 		t.Fatalf("status against a wedged agent: exit %d after %v: %q", code, took, out)
@@ -63,14 +44,7 @@ func TestStatusWithoutAgent(t *testing.T) {
 // An agent that has not read the keychain yet cannot say whether a session
 // is live: status prints what it knows and exits 1, saying why.
 func TestStatusOfStartingAgent(t *testing.T) {
-	sock := filepath.Join(t.TempDir(), "agent.sock")
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := localapi.NewServer(localapi.Handler(starting{}, nil))
-	go srv.Serve(ln)
-	defer srv.Close()
+	sock := serveStarting(t)
 	code, out, _ := statusOf(t, sock)
 	if code != exitFailure || !strings.Contains(out, "State:        starting") ||
 		!strings.Contains(out, "Keychain:     failing") || !strings.Contains(out, "is starting") {
@@ -80,6 +54,21 @@ func TestStatusOfStartingAgent(t *testing.T) {
 
 // starting is an agent stuck reading its keychain, as the local API shows it.
 type starting struct{}
+
+// serveStarting serves a starting agent's local API on a unix socket and
+// returns the socket's path.
+func serveStarting(t *testing.T) string {
+	t.Helper()
+	sock := filepath.Join(t.TempDir(), "agent.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := localapi.NewServer(localapi.Handler(starting{}, nil))
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return sock
+}
 
 func (starting) Status() localapi.Status {
 	return localapi.Status{State: localapi.StateStarting, LastError: "keychain: the keychain did not answer",
@@ -101,14 +90,7 @@ func (s starting) Subscribe() (<-chan localapi.Status, func()) {
 // doctor's agent check fails, naming the keychain, while the agent cannot
 // use its keychain.
 func TestDoctorSaysKeychainFails(t *testing.T) {
-	sock := filepath.Join(t.TempDir(), "agent.sock")
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := localapi.NewServer(localapi.Handler(starting{}, nil))
-	go srv.Serve(ln)
-	defer srv.Close()
+	sock := serveStarting(t)
 	var out bytes.Buffer
 	c := checkAgent(context.Background(), &globals{socket: sock, stdout: &out, stderr: &out})
 	if c.ok || !strings.Contains(c.info, "keychain fails") || !strings.Contains(c.info, "did not answer") {

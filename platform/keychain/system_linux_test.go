@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -97,25 +96,7 @@ func secretTool(t *testing.T, service, account string) string {
 // A "bus" that accepts connections and never says a word: go-keyring blocks
 // in the D-Bus handshake forever.
 func TestSystemKeychainTimeoutSilentBus(t *testing.T) {
-	sock := filepath.Join(t.TempDir(), "bus")
-	l, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		var held []net.Conn // keep them open, say nothing
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				for _, c := range held {
-					c.Close()
-				}
-				return
-			}
-			held = append(held, c)
-		}
-	}()
+	sock := testenv.SilentSocket(t)
 	testenv.RunChild(t, "TestChildTimeout", []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=" + sock})
 }
 
