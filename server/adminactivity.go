@@ -45,66 +45,39 @@ func findKind(name string) (activityKind, bool) {
 	return activityKind{}, false
 }
 
-// Paging of the log: the page shows pagePerPage entries, the API
-// per_page (default apiPerPage, at most maxPerPage).
-const (
-	pagePerPage = 20
-	apiPerPage  = 50
-	maxPerPage  = 200
-)
+// The Activity Log page shows activityPerPage entries.
+const activityPerPage = 20
 
 // activityPage is one page of the filtered log, newest first.
 type activityPage struct {
-	Kind    string     `json:"kind"`
-	Page    int        `json:"page"`
-	PerPage int        `json:"per_page"`
-	Total   int        `json:"total"`
-	Pages   int        `json:"pages"`
+	Kind string `json:"kind"`
+	pageInfo
 	Entries []Activity `json:"entries"`
 }
 
 // pageOf filters the whole log (oldest first, as the store keeps it) and
-// cuts page number page (from 1) of perPage entries, newest first. The
-// store has no query by kind: an account's log is read whole, which is
-// fine for the few thousand entries an account writes in years.
-func pageOf(log []Activity, k activityKind, page, perPage int) activityPage {
+// cuts page p, newest first. The store has no query by kind: an
+// account's log is read whole, which is fine for the few thousand
+// entries an account writes in years.
+func pageOf(log []Activity, k activityKind, p pageRequest) activityPage {
 	var sel []Activity
 	for i := len(log) - 1; i >= 0; i-- {
 		if k.actions == nil || slices.Contains(k.actions, log[i].Action) {
 			sel = append(sel, log[i])
 		}
 	}
-	p := activityPage{Kind: k.Name, Page: page, PerPage: perPage, Total: len(sel), Pages: max(1, (len(sel)+perPage-1)/perPage)}
-	from := min((page-1)*perPage, len(sel))
-	p.Entries = sel[from:min(from+perPage, len(sel))]
-	if p.Entries == nil {
-		p.Entries = []Activity{}
-	}
-	return p
+	entries, info := cut(sel, p)
+	return activityPage{Kind: k.Name, pageInfo: info, Entries: entries}
 }
 
 // activityQuery reads kind, page and per_page.
-func activityQuery(q url.Values, defaultPerPage int) (activityKind, int, int, error) {
+func activityQuery(q url.Values, defaultPerPage int) (activityKind, pageRequest, error) {
 	k, ok := findKind(q.Get("kind"))
 	if !ok {
-		return k, 0, 0, fmt.Errorf("kind must be one of all, timeout, sessions, sign-in, roles")
+		return k, pageRequest{}, fmt.Errorf("kind must be one of all, timeout, sessions, sign-in, roles")
 	}
-	page, perPage := 1, defaultPerPage
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return k, 0, 0, fmt.Errorf("page must be a number from 1")
-		}
-		page = n
-	}
-	if v := q.Get("per_page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPerPage {
-			return k, 0, 0, fmt.Errorf("per_page must be a number from 1 to %d", maxPerPage)
-		}
-		perPage = n
-	}
-	return k, page, perPage, nil
+	p, err := readPaging(q, defaultPerPage)
+	return k, p, err
 }
 
 func (s *Server) handleActivity(w http.ResponseWriter, r *http.Request) {
@@ -112,7 +85,7 @@ func (s *Server) handleActivity(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	k, page, perPage, err := activityQuery(r.URL.Query(), apiPerPage)
+	k, p, err := activityQuery(r.URL.Query(), apiPerPage)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": err.Error()})
 		return
@@ -125,7 +98,7 @@ func (s *Server) handleActivity(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, struct {
 		Account string `json:"account"`
 		activityPage
-	}{c.user.Account, pageOf(log, k, page, perPage)})
+	}{c.user.Account, pageOf(log, k, p)})
 }
 
 // activityRow is an entry as the page shows it.
@@ -152,30 +125,25 @@ func (s *Server) handleActivityPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	k, page, _, err := activityQuery(r.URL.Query(), pagePerPage)
+	k, req, err := activityQuery(r.URL.Query(), activityPerPage)
 	if err != nil {
-		k, page = activityKinds[0], 1
+		k, req = activityKinds[0], pageRequest{page: 1, perPage: activityPerPage}
 	}
+	req.perPage = activityPerPage // the page's size is the page's own
 	log, err := s.store.ActivityLog(r.Context(), v.user.Account)
 	if err != nil {
 		s.internalPage(w, "read activity log", err)
 		return
 	}
-	p := pageOf(log, k, page, pagePerPage)
+	p := pageOf(log, k, req)
 	now := s.now()
 	view := activityView{Kinds: activityKinds, Kind: k.Name, Page: p.Page, Pages: p.Pages, Total: p.Total}
 	for _, e := range p.Entries {
 		view.Rows = append(view.Rows, activityRow{At: stamp(e.At), When: ago(now, e.At), Actor: e.Actor, What: describe(e)})
 	}
-	link := func(n int) string {
+	view.PrevURL, view.NextURL = pagerLinks(p.pageInfo, func(n int) string {
 		return "/admin/activity?" + url.Values{"kind": {k.Name}, "page": {strconv.Itoa(n)}}.Encode()
-	}
-	if p.Page > 1 {
-		view.PrevURL = link(min(p.Page-1, p.Pages))
-	}
-	if p.Page < p.Pages {
-		view.NextURL = link(p.Page + 1)
-	}
+	})
 	s.render(w, http.StatusOK, activityTemplate, v.page("Activity Log", "/admin/activity", view))
 }
 

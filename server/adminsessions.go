@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -150,7 +152,44 @@ func (s *Server) endUser(ctx context.Context, by User, userID string) (int, erro
 	return s.endSessions(ctx, by, func(ss Session) bool { return ss.UserID == userID })
 }
 
-var sessionsPage = adminTemplate("sessions.html")
+// sessionsPerPage is how many sessions the Sessions page shows at once.
+const sessionsPerPage = 50
+
+// sessionsQuery is a search and a page of the Sessions list: find keeps
+// the sessions whose user's email contains it (any case).
+type sessionsQuery struct {
+	find string
+	pageRequest
+}
+
+func readSessionsQuery(q url.Values, defaultPerPage int) (sessionsQuery, error) {
+	p, err := readPaging(q, defaultPerPage)
+	return sessionsQuery{find: strings.TrimSpace(q.Get("find")), pageRequest: p}, err
+}
+
+// sessionsPage is one page of the account's live sessions.
+type sessionsPage struct {
+	Find string `json:"find,omitempty"`
+	pageInfo
+	Sessions []sessionView `json:"sessions"`
+}
+
+func (q sessionsQuery) apply(all []sessionView) sessionsPage {
+	if q.find != "" {
+		needle := strings.ToLower(q.find)
+		all = slices.DeleteFunc(all, func(v sessionView) bool { return !strings.Contains(strings.ToLower(v.Email), needle) })
+	}
+	list, info := cut(all, q.pageRequest)
+	return sessionsPage{Find: q.find, pageInfo: info, Sessions: list}
+}
+
+// sessionsView is the Sessions page's data.
+type sessionsView struct {
+	sessionsPage
+	PrevURL, NextURL string
+}
+
+var sessionsTemplate = adminTemplate("sessions.html")
 
 func (s *Server) handleSessionsPage(w http.ResponseWriter, r *http.Request) {
 	v, ok := s.adminPage(w, r)
@@ -161,12 +200,25 @@ func (s *Server) handleSessionsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showSessions(w http.ResponseWriter, r *http.Request, v adminView, flash, failure string) {
+	q, err := readSessionsQuery(r.URL.Query(), sessionsPerPage)
+	if err != nil {
+		q = sessionsQuery{find: q.find, pageRequest: pageRequest{page: 1}}
+	}
+	q.perPage = sessionsPerPage // the page's size is the page's own
 	list, err := s.liveSessions(r.Context(), v.user.Account, v.session.ID)
 	if err != nil {
 		s.internalPage(w, "list sessions", err)
 		return
 	}
-	data := v.page("Sessions", "/admin/sessions", list)
+	view := sessionsView{sessionsPage: q.apply(list)}
+	view.PrevURL, view.NextURL = pagerLinks(view.pageInfo, func(n int) string {
+		u := url.Values{"page": {strconv.Itoa(n)}}
+		if q.find != "" {
+			u.Set("find", q.find)
+		}
+		return "/admin/sessions?" + u.Encode()
+	})
+	data := v.page("Sessions", "/admin/sessions", view)
 	data.Flash, data.Error = flash, failure
 	if data.Flash == "" {
 		data.Flash = r.URL.Query().Get("done")
@@ -176,7 +228,7 @@ func (s *Server) showSessions(w http.ResponseWriter, r *http.Request, v adminVie
 			data.Flash = "Ended. Its tokens no longer work anywhere; the agent shows the user signed out at its next renewal."
 		}
 	}
-	s.render(w, http.StatusOK, sessionsPage, data)
+	s.render(w, http.StatusOK, sessionsTemplate, data)
 }
 
 // handleEndSessionForm is the page's End and End all buttons: a form post
@@ -214,12 +266,20 @@ func (s *Server) handleListSessions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	q, err := readSessionsQuery(r.URL.Query(), apiPerPage)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": err.Error()})
+		return
+	}
 	list, err := s.liveSessions(r.Context(), c.user.Account, c.session.ID)
 	if err != nil {
 		s.internal(w, "list sessions", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"account": c.user.Account, "sessions": list})
+	writeJSON(w, http.StatusOK, struct {
+		Account string `json:"account"`
+		sessionsPage
+	}{c.user.Account, q.apply(list)})
 }
 
 func (s *Server) handleEndSession(w http.ResponseWriter, r *http.Request) {

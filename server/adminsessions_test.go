@@ -189,3 +189,51 @@ func TestAdminSessionsPageForms(t *testing.T) {
 	}
 	assertDead(t, e, u)
 }
+
+// TestAdminSessionsPaging: the list comes a page at a time, narrowed by a
+// search on the user's email; a malformed page is refused with a reason,
+// and a page past the end is empty.
+func TestAdminSessionsPaging(t *testing.T) {
+	e := newEnv(t, false)
+	admin := e.login("admin@acme.test")
+	for range 5 {
+		e.login("user@acme.test")
+	}
+	type page struct {
+		Find                        string
+		Page, PerPage, Total, Pages int
+		Sessions                    []struct{ Email string }
+	}
+	get := func(query string) (page, int) {
+		t.Helper()
+		resp := e.do("GET", e.url("/api/admin/sessions?"+query), nil, admin.AccessToken)
+		defer resp.Body.Close()
+		var p page
+		if resp.StatusCode == 200 {
+			if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return p, resp.StatusCode
+	}
+	p, _ := get("per_page=4")
+	if p.Total != 6 || p.Pages != 2 || p.Page != 1 || len(p.Sessions) != 4 || p.Sessions[0].Email != "admin@acme.test" {
+		t.Errorf("first page of 4: %+v", p)
+	}
+	p, _ = get("per_page=4&page=2")
+	if len(p.Sessions) != 2 || p.Sessions[1].Email != "user@acme.test" {
+		t.Errorf("second page of 4: %+v", p)
+	}
+	p, _ = get("find=USER%40&per_page=2&page=3")
+	if p.Find != "USER@" || p.Total != 5 || p.Pages != 3 || len(p.Sessions) != 1 || p.Sessions[0].Email != "user@acme.test" {
+		t.Errorf("third page of a search: %+v", p)
+	}
+	if p, code := get("page=9"); code != 200 || len(p.Sessions) != 0 || p.Total != 6 {
+		t.Errorf("a page past the end: HTTP %d %+v, want an empty page", code, p)
+	}
+	for _, q := range []string{"page=0", "page=x", "per_page=201", "per_page=-1"} {
+		if _, code := get(q); code != http.StatusBadRequest {
+			t.Errorf("%s: HTTP %d, want 400", q, code)
+		}
+	}
+}

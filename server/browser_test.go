@@ -247,6 +247,20 @@ func sessionsInBrowser(t *testing.T, ctx context.Context, e *env) {
 		t.Errorf("the admin's own row %q does not name this browser", own)
 	}
 	screenshot(t, ctx, "admin-sessions.png")
+	// The search narrows the list to the member's sessions.
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("find"), "USER@"),
+		chromedp.Click(chromedp.ID("find-button")),
+	)
+	if err == nil {
+		err = chromiumtest.WaitText(ctx, time.Minute, "Page 1 of 1 · 1 session")
+	}
+	if err != nil {
+		t.Fatalf("find the member's sessions: %v", err)
+	}
+	if body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("sessions").innerText`)); strings.Contains(body, "admin@acme.test") || !strings.Contains(body, "user@acme.test") {
+		t.Errorf("the search for USER@ shows:\n%s", body)
+	}
 	if !e.active(member.AccessToken) {
 		t.Fatal("the member's session is not live before End")
 	}

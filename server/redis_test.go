@@ -86,6 +86,7 @@ var notOnRedis = map[string]string{
 	"TestLoginRedirectInBrowser":    "a headless Chromium run; its store calls are TestLoginPageFormAction's",
 	"TestForeignPageInBrowser":      "a headless Chromium run; its store calls are TestCrossOriginPostsRefused's",
 	"TestAdminSessionsPageForms":    "the page over TestAdminSessionsAPI's store calls",
+	"TestAdminSessionsPaging":       "paging and search in the server over TestAdminSessionsAPI's store calls",
 	"TestAdminUsersPageForms":       "the page over TestAdminUsersAPI's store calls",
 	"TestAdminCenterSidebar":        "pages only; their store calls are the API tests'",
 	"TestRoutesAreDocumented":       "documentation against the router; no store",
