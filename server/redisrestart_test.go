@@ -64,7 +64,7 @@ func (r *persistentRedis) kill() {
 // 5xx server_error — never invalid_grant, which would end the agent's
 // session — and once Redis is back, the rotation committed before the
 // crash stands: its token renews, and the server runs on without a
-// restart of its own. Three rounds.
+// restart of its own. /readyz follows Redis down and up. Three rounds.
 func TestRedisRestartLosesNoRotation(t *testing.T) {
 	r := startPersistentRedis(t)
 	st, err := redisstore.Open(context.Background(), r.url, redisstore.Options{Prefix: "restart:"})
@@ -86,7 +86,15 @@ func TestRedisRestartLosesNoRotation(t *testing.T) {
 		if down.status < 500 || down.Error != "server_error" {
 			t.Fatalf("round %d: a renewal with Redis down: HTTP %d %q; want a 5xx server_error", round, down.status, down.Error)
 		}
+		// The load balancer hears it: not ready while Redis is down, and
+		// ready again after it returns, with no restart of the server.
+		if resp := e.do("GET", e.url("/readyz"), nil, ""); resp.StatusCode != 503 {
+			t.Fatalf("round %d: /readyz with Redis down: %s, want 503", round, resp.Status)
+		}
 		r.start()
+		testenv.WaitFor(t, 10*time.Second, "/readyz once Redis is back", func() bool {
+			return e.do("GET", e.url("/readyz"), nil, "").StatusCode == 200
+		})
 		var next tokens
 		testenv.WaitFor(t, 10*time.Second, "a renewal once Redis is back", func() bool {
 			next = e.refresh(tk.RefreshToken)
