@@ -1,0 +1,4 @@
+package server
+
+// DummyHash is the hash an unknown email's password is checked against.
+const DummyHash = dummyHash
