@@ -33,32 +33,8 @@ type browserRig struct {
 
 func startBrowser(t *testing.T, a *agentEnv, issuer string) *browserRig {
 	t.Helper()
-	page := listen(t)
-	hs := &http.Server{Handler: standin.Handler(issuer)}
-	go hs.Serve(page)
-	t.Cleanup(func() { hs.Close() })
-	pageURL := "http://" + page.Addr().String() + "/"
-
-	// The extension as shipped, with the page's host as its default host
-	// pattern and a 1 s heartbeat (a 3 s presence TTL), as a policy would
-	// set them.
-	ext := filepath.Join(t.TempDir(), "extension")
-	if err := os.CopyFS(ext, os.DirFS(extension.Dir())); err != nil {
-		t.Fatal(err)
-	}
-	defaults, _ := json.Marshal(map[string]any{"hostPatterns": []string{pageURL + "*"}, "heartbeatSeconds": 1})
-	if err := os.WriteFile(filepath.Join(ext, "defaults.json"), defaults, 0o644); err != nil {
-		t.Fatal(err)
-	}
-
+	pageURL, ext, host := walkMeSetup(t, a, issuer)
 	profile := t.TempDir()
-	host := filepath.Join(t.TempDir(), "walkme-native-host")
-	// The browser starts the host with the caller's origin as its only
-	// argument, like the packages' wrapper; this one names the test's socket.
-	script := fmt.Sprintf("#!/bin/sh\nexec %q --socket %q native-host \"$@\"\n", a.bin, a.socket)
-	if err := os.WriteFile(host, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
 	manifest, _, err := nativehost.Manifests(host, []string{extension.ID}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -81,33 +57,78 @@ func startBrowser(t *testing.T, a *agentEnv, issuer string) *browserRig {
 	return &browserRig{ctx: ctx, pageURL: pageURL}
 }
 
-// openTab opens the WalkMe page in a new tab; closeTab closes it.
-func (b *browserRig) openTab(t *testing.T) (tab context.Context, closeTab func()) {
+// walkMeSetup serves the stand-in WalkMe page and prepares what a browser
+// needs to run the extension against the test's agent: a copy of the
+// extension as shipped, with the page's host as its default host pattern
+// and a 1 s heartbeat (a 3 s presence TTL), as a policy would set them;
+// and a native-messaging host executable for the host manifest to name.
+func walkMeSetup(t *testing.T, a *agentEnv, issuer string) (pageURL, ext, host string) {
 	t.Helper()
-	tab, cancel := chromedp.NewContext(b.ctx)
-	if err := chromedp.Do(tab, chromedp.Navigate(b.pageURL)); err != nil {
+	page := listen(t)
+	hs := &http.Server{Handler: standin.Handler(issuer)}
+	go hs.Serve(page)
+	t.Cleanup(func() { hs.Close() })
+	pageURL = "http://" + page.Addr().String() + "/"
+
+	ext = filepath.Join(t.TempDir(), "extension")
+	if err := os.CopyFS(ext, os.DirFS(extension.Dir())); err != nil {
 		t.Fatal(err)
 	}
-	return tab, cancel
+	defaults, _ := json.Marshal(map[string]any{"hostPatterns": []string{pageURL + "*"}, "heartbeatSeconds": 1})
+	if err := os.WriteFile(filepath.Join(ext, "defaults.json"), defaults, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	host = filepath.Join(t.TempDir(), "walkme-native-host")
+	// The browser starts the host with the caller's origin as its first
+	// argument, like the packages' wrapper; this one names the test's socket.
+	script := fmt.Sprintf("#!/bin/sh\nexec %q --socket %q native-host \"$@\"\n", a.bin, a.socket)
+	if err := os.WriteFile(host, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return pageURL, ext, host
+}
+
+// pageEval evaluates a JavaScript expression in a tab's page and decodes
+// its value into out; each browser's rig gives its tabs one.
+type pageEval func(expr string, out any) error
+
+// walkMeBrowser is a browser with the extension, as far as the tests use
+// it: it opens the WalkMe page in a new tab and closes it again.
+type walkMeBrowser interface {
+	openTab(t *testing.T) (tab pageEval, closeTab func())
+}
+
+// openTab opens the WalkMe page in a new tab; closeTab closes it.
+func (b *browserRig) openTab(t *testing.T) (tab pageEval, closeTab func()) {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(b.pageURL)); err != nil {
+		t.Fatal(err)
+	}
+	return func(expr string, out any) error {
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](expr))
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(v, out)
+	}, cancel
 }
 
 // pageState returns what the page shows and when it switched to "signed
 // out" (ms since the epoch; 0 while it has not).
-func pageState(tab context.Context) (text string, signedOutAt int64, err error) {
+func pageState(tab pageEval) (text string, signedOutAt int64, err error) {
 	var v struct {
 		Text string `json:"text"`
 		At   int64  `json:"at"`
 	}
-	v, err = chromedp.Run(tab, chromedp.Evaluate[struct {
-		Text string `json:"text"`
-		At   int64  `json:"at"`
-	}](`({text: document.getElementById("session").textContent, at: window.walkmeSignedOutAt || 0})`))
+	err = tab(`({text: document.getElementById("session").textContent, at: window.walkmeSignedOutAt || 0})`, &v)
 	return v.Text, v.At, err
 }
 
 // awaitPage polls the page until it shows text (a generous bound: the
 // transition's time is asserted from the page's own record of it).
-func awaitPage(t *testing.T, tab context.Context, text string) int64 {
+func awaitPage(t *testing.T, tab pageEval, text string) int64 {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -122,10 +143,10 @@ func awaitPage(t *testing.T, tab context.Context, text string) int64 {
 	}
 }
 
-func heldToken(t *testing.T, tab context.Context) string {
+func heldToken(t *testing.T, tab pageEval) string {
 	t.Helper()
-	tok, err := chromedp.Run(tab, chromedp.Evaluate[string](`window.walkmeAccessToken || ""`))
-	if err != nil || tok == "" {
+	var tok string
+	if err := tab(`window.walkmeAccessToken || ""`, &tok); err != nil || tok == "" {
 		t.Fatalf("the page holds no access token (%v)", err)
 	}
 	return tok
@@ -151,53 +172,15 @@ func TestExtensionKeepsSessionAndSignsPagesOut(t *testing.T) {
 	// The opening renewal comes only a quarter cadence after the last one.
 	time.Sleep(6 * time.Second)
 
-	tab, closeTab := b.openTab(t)
-	awaitPage(t, tab, "signed in as "+admin)
-	st := a.awaitStatus(15*time.Second, "active from the tab, renewed", func(st localapi.Status) bool {
-		return st.State == localapi.StateActive && st.Renewals >= 1
-	})
-	if len(st.Presence.Sources) != 1 || st.Presence.Sources[0] != "browser:chromium" {
-		t.Fatalf("presence %v, want the extension's heartbeat", st.Presence.Sources)
-	}
-	opened := st.Renewals
-
-	closeTab()
-	closedAt := time.Now()
-	st = a.awaitStatus(15*time.Second, "idle with the closing renewal", func(st localapi.Status) bool {
-		return st.State == localapi.StateIdle && st.Renewals > opened
-	})
-	if st.Renewals != opened+1 || st.LastRenewal == nil || st.LastRenewal.Before(closedAt) {
-		t.Fatalf("after closing: %d renewals (opened with %d), last %v; want one closing renewal after %v",
-			st.Renewals, opened, st.LastRenewal, closedAt)
-	}
-
-	// Sign-out: the page turns within 1 s.
-	tab, closeTab = b.openTab(t)
+	tab, closeTab := extensionOpensClosesSignsOut(t, f, a, b, "browser:chromium")
 	defer closeTab()
-	awaitPage(t, tab, "signed in as "+admin)
-	held := heldToken(t, tab)
-	if !f.srv.introspect(t, held) {
-		t.Fatal("the server does not accept the token the page holds")
-	}
-	before := time.Now()
-	if out, code := a.cli("logout"); code != 0 {
-		t.Fatalf("logout: exit %d: %s", code, out)
-	}
-	at := time.UnixMilli(awaitPage(t, tab, "signed out"))
-	if at.Before(before.Truncate(time.Millisecond)) || at.Sub(before) > time.Second {
-		t.Fatalf("the page signed out %v after the logout began, want within 1 s", at.Sub(before))
-	}
-	t.Logf("the page showed \"signed out\" %v after `walkme-agent logout` began", at.Sub(before))
-	if f.srv.introspect(t, held) {
-		t.Fatal("introspection of the token the page held says active after sign-out")
-	}
 
 	// A lapse: sign in again with an 8 s timeout (the page follows), then
 	// the server becomes unreachable and the session lapses at its deadline.
 	f.srv.setTimeout(t, "8s")
 	a.login()
 	awaitPage(t, tab, "signed in as "+admin)
-	held = heldToken(t, tab)
+	held := heldToken(t, tab)
 	f.mode.Store("down")
 	var lapsesAt time.Time
 	for {
@@ -219,7 +202,7 @@ func TestExtensionKeepsSessionAndSignsPagesOut(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	at = time.UnixMilli(awaitPage(t, tab, "signed out"))
+	at := time.UnixMilli(awaitPage(t, tab, "signed out"))
 	if at.Before(lapsesAt.Add(-time.Millisecond)) || at.Sub(lapsesAt) > time.Second {
 		t.Fatalf("the page signed out %v after the deadline, want within 1 s", at.Sub(lapsesAt))
 	}
@@ -228,4 +211,58 @@ func TestExtensionKeepsSessionAndSignsPagesOut(t *testing.T) {
 	if f.srv.introspect(t, held) {
 		t.Fatal("introspection of the token the page held says active after the lapse")
 	}
+}
+
+// extensionOpensClosesSignsOut is what the extension must do in every
+// browser, with the agent signed in at a 20 s cadence and its last renewal
+// more than a quarter cadence ago:
+//   - opening the WalkMe tab makes the agent active from the extension's
+//     heartbeat (presence source), and it renews; the page shows the user;
+//   - closing the tab gives idle, with the closing renewal;
+//   - `walkme-agent logout` turns the page of a tab opened again to "signed
+//     out" within 1 s, and the server refuses the token the page held.
+//
+// It returns that signed-out tab, still open.
+func extensionOpensClosesSignsOut(t *testing.T, f *front, a *agentEnv, b walkMeBrowser, source string) (tab pageEval, closeTab func()) {
+	t.Helper()
+	tab, closeTab = b.openTab(t)
+	awaitPage(t, tab, "signed in as "+admin)
+	st := a.awaitStatus(15*time.Second, "active from the tab, renewed", func(st localapi.Status) bool {
+		return st.State == localapi.StateActive && st.Renewals >= 1
+	})
+	if len(st.Presence.Sources) != 1 || st.Presence.Sources[0] != source {
+		t.Fatalf("presence %v, want the extension's heartbeat (%s)", st.Presence.Sources, source)
+	}
+	opened := st.Renewals
+
+	closeTab()
+	closedAt := time.Now()
+	st = a.awaitStatus(15*time.Second, "idle with the closing renewal", func(st localapi.Status) bool {
+		return st.State == localapi.StateIdle && st.Renewals > opened
+	})
+	if st.Renewals != opened+1 || st.LastRenewal == nil || st.LastRenewal.Before(closedAt) {
+		t.Fatalf("after closing: %d renewals (opened with %d), last %v; want one closing renewal after %v",
+			st.Renewals, opened, st.LastRenewal, closedAt)
+	}
+
+	// Sign-out: the page turns within 1 s.
+	tab, closeTab = b.openTab(t)
+	awaitPage(t, tab, "signed in as "+admin)
+	held := heldToken(t, tab)
+	if !f.srv.introspect(t, held) {
+		t.Fatal("the server does not accept the token the page holds")
+	}
+	before := time.Now()
+	if out, code := a.cli("logout"); code != 0 {
+		t.Fatalf("logout: exit %d: %s", code, out)
+	}
+	at := time.UnixMilli(awaitPage(t, tab, "signed out"))
+	if at.Before(before.Truncate(time.Millisecond)) || at.Sub(before) > time.Second {
+		t.Fatalf("the page signed out %v after the logout began, want within 1 s", at.Sub(before))
+	}
+	t.Logf("the page showed \"signed out\" %v after `walkme-agent logout` began", at.Sub(before))
+	if f.srv.introspect(t, held) {
+		t.Fatal("introspection of the token the page held says active after sign-out")
+	}
+	return tab, closeTab
 }

@@ -12,8 +12,9 @@ pkgs=(
   wine wine64 gcc-mingw-w64-x86-64
   # the Windows tray under wine's desktop: a virtual X server, real clicks
   xvfb xdotool
-  # the Admin Center page in headless Chromium
-  chromium
+  # the Admin Center page in headless Chromium; the browser extension in
+  # headless Chromium and Firefox (ESR, driven over WebDriver BiDi)
+  chromium firefox-esr
   # packages: lintian, rpm, msitools/wixl, systemd unit checks, signing
   lintian rpm msitools wixl systemd osslsigncode openssl cpio init-system-helpers
 )

@@ -11,7 +11,8 @@
 "use strict";
 
 const HOST = "com.walkme.agent";
-const SOURCE = "browser:" + (navigator.userAgent.includes("Firefox") ? "firefox" : "chromium");
+const FIREFOX = navigator.userAgent.includes("Firefox");
+const SOURCE = "browser:" + (FIREFOX ? "firefox" : "chromium");
 const SCRIPT_ID = "walkme-session";
 
 let config = { hostPatterns: [], heartbeatSeconds: 30, matchers: [] };
@@ -75,11 +76,21 @@ async function installContentScript() {
   }
   if (config.hostPatterns.length === 0) return;
   await chrome.scripting.registerContentScripts([{
-    id: SCRIPT_ID, matches: config.hostPatterns, js: ["content.js"], runAt: "document_start",
+    id: SCRIPT_ID, matches: scriptMatches(config.hostPatterns), js: ["content.js"], runAt: "document_start",
   }]);
   for (const tab of await walkMeTabs()) {
     chrome.scripting.executeScript({ target: { tabId: tab.id }, files: ["content.js"] }).catch(() => {});
   }
+}
+
+// scriptMatches are the match patterns the content script is registered
+// for. Firefox's match patterns take no port (a pattern with one matches
+// nothing), so there the port is dropped: the script then also goes into
+// other ports of a WalkMe host, but stays inert there, because the
+// background answers and tells only the pages that isWalkMe matches.
+function scriptMatches(patterns) {
+  if (!FIREFOX) return patterns;
+  return patterns.map((p) => p.replace(/^([^:]+:\/\/[^/:]+):(?:\*|\d+)\//, "$1/"));
 }
 
 async function walkMeTabs() {

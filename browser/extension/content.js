@@ -34,7 +34,9 @@
     if (e.source !== window || e.origin !== location.origin || !e.data) return;
     if (e.data.type === "walkme-token-request") {
       const r = await ask({ type: "token" });
-      tell(Object.assign({ type: "walkme-token" }, r));
+      // No answer: this page is not a WalkMe page (Firefox puts the script
+      // into every port of a WalkMe host; see scriptMatches).
+      if (r) tell(Object.assign({ type: "walkme-token" }, r));
     } else if (e.data.type === "walkme-session-request") {
       const r = await ask({ type: "state" });
       if (r && r.type === "walkme-session") tell(r);
