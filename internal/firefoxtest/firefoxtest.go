@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package firefoxtest starts headless Firefox (Debian's firefox-esr) for
 // tests and drives it over WebDriver BiDi, the W3C protocol Firefox speaks
 // natively on its --remote-debugging-port: no geckodriver in between. It
