@@ -21,16 +21,19 @@ import (
 	"github.com/walkme/session-agent/packaging/nativehost"
 )
 
-// browserRig is headless Chromium with the reference extension loaded, the
-// native-messaging host manifest installed where Chromium looks for a
-// user's hosts (its user data directory's NativeMessagingHosts: the
-// per-user ~/.config/chromium/NativeMessagingHosts of a default profile),
-// and the stand-in WalkMe page served on a configured WalkMe host.
+// browserRig is headless Chromium with the reference extension loaded and
+// the stand-in WalkMe page served on a configured WalkMe host.
 type browserRig struct {
 	ctx     context.Context // the first tab; every action is bounded by its deadline
 	pageURL string
 }
 
+// startBrowser is a browserRig with the native-messaging host manifest
+// installed where Chromium looks for a user's hosts (its user data
+// directory's NativeMessagingHosts: the per-user
+// ~/.config/chromium/NativeMessagingHosts of a default profile); its host
+// names the agent's socket. debhost_test.go runs Chromium against the
+// manifest the .deb installs instead.
 func startBrowser(t *testing.T, a *agentEnv, issuer string) *browserRig {
 	t.Helper()
 	pageURL, ext, host := walkMeSetup(t, a, issuer)
@@ -46,8 +49,17 @@ func startBrowser(t *testing.T, a *agentEnv, issuer string) *browserRig {
 	if err := os.WriteFile(filepath.Join(hosts, nativehost.Name+".json"), manifest, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return launchChromium(t, pageURL, ext, profile)
+}
+
+// launchChromium starts headless Chromium with the extension in ext loaded,
+// profile as its user data directory, and env added to its environment
+// (which the native hosts it starts inherit).
+func launchChromium(t *testing.T, pageURL, ext, profile string, env ...string) *browserRig {
+	t.Helper()
 	ctx := chromiumtest.New(t, 3*time.Minute,
 		chromedp.UserDataDir(profile),
+		chromedp.Env(env...),
 		chromedp.Flag("headless", "new"),
 		chromedp.Flag("disable-extensions", false),
 		chromedp.Flag("load-extension", ext))

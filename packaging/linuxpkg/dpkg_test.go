@@ -19,6 +19,9 @@ func TestDpkgLifecycle(t *testing.T) {
 	systemctl := testenv.Command(t, "systemctl")
 	analyze := testenv.Command(t, "systemd-analyze")
 	testenv.Command(t, "deb-systemd-helper")
+	// e2e installs the package too (TestDebNativeHostInChromium), from
+	// another test binary that go test may run at the same time.
+	testenv.Exclusive(t, "dpkg")
 	if exec.Command("dpkg-query", "-W", "walkme-agent").Run() == nil {
 		testenv.Missing(t, "walkme-agent is already installed on this machine; not touching it")
 	}
