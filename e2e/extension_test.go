@@ -76,12 +76,7 @@ func launchChromium(t *testing.T, pageURL, ext, profile string, env ...string) *
 // and a native-messaging host executable for the host manifest to name.
 func walkMeSetup(t *testing.T, a *agentEnv, issuer string) (pageURL, ext, host string) {
 	t.Helper()
-	page := listen(t)
-	hs := &http.Server{Handler: standin.Handler(issuer)}
-	go hs.Serve(page)
-	t.Cleanup(func() { hs.Close() })
-	pageURL = "http://" + page.Addr().String() + "/"
-
+	pageURL = serveStandin(t, issuer)
 	ext = filepath.Join(t.TempDir(), "extension")
 	if err := os.CopyFS(ext, os.DirFS(extension.Dir())); err != nil {
 		t.Fatal(err)
@@ -109,6 +104,17 @@ type pageEval func(expr string, out any) error
 // it: it opens the WalkMe page in a new tab and closes it again.
 type walkMeBrowser interface {
 	openTab(t *testing.T) (tab pageEval, closeTab func())
+}
+
+// serveStandin serves the stand-in WalkMe page on a loopback port and
+// returns its URL.
+func serveStandin(t *testing.T, issuer string) string {
+	t.Helper()
+	page := listen(t)
+	hs := &http.Server{Handler: standin.Handler(issuer)}
+	go hs.Serve(page)
+	t.Cleanup(func() { hs.Close() })
+	return "http://" + page.Addr().String() + "/"
 }
 
 // openTab opens the WalkMe page in a new tab; closeTab closes it.

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/walkme/session-agent/agent/localapi"
 	"github.com/walkme/session-agent/browser/extension"
 	"github.com/walkme/session-agent/internal/firefoxtest"
 	"github.com/walkme/session-agent/packaging/nativehost"
@@ -71,7 +72,10 @@ func (r *firefoxRig) openTab(t *testing.T) (tab pageEval, closeTab func()) {
 // Firefox, talking to the real agent through `walkme-agent native-host`:
 // what TestExtensionKeepsSessionAndSignsPagesOut proves in Chromium (the
 // lapse aside, which is the agent's and the page's, not the browser's), with
-// the heartbeat reported as browser:firefox.
+// the heartbeat reported as browser:firefox. And, because Firefox's match
+// patterns take no port (so the content script also goes into other ports
+// of a WalkMe host): a page on another port of the WalkMe host is neither
+// answered nor counted as a WalkMe tab.
 func TestExtensionInFirefox(t *testing.T) {
 	f := startFront(t)
 	a := newAgentEnv(t, f.issuer, map[string]any{"RenewInterval": "20s"})
@@ -84,4 +88,23 @@ func TestExtensionInFirefox(t *testing.T) {
 
 	_, closeTab := extensionOpensClosesSignsOut(t, f, a, b, "browser:firefox")
 	closeTab()
+
+	a.login()
+	a.awaitStatus(15*time.Second, "idle, no WalkMe tab open", func(st localapi.Status) bool {
+		return st.State == localapi.StateIdle
+	})
+	other, err := b.b.NewTab(serveStandin(t, f.issuer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The page asks for a token every second until it hears an answer; a
+	// few asks go unanswered, and no heartbeat (1 s) comes for it.
+	time.Sleep(3 * time.Second)
+	shown, _, err := pageState(other.Eval)
+	if err != nil || shown != "Waiting for the WalkMe extension…" {
+		t.Errorf("a page on another port of the WalkMe host shows %q (%v), want no answer from the extension", shown, err)
+	}
+	if st := a.mustStatus(); st.State != localapi.StateIdle || len(st.Presence.Sources) != 0 {
+		t.Errorf("with a page on another port of the WalkMe host open: %s, presence %v; want idle, none", st.State, st.Presence.Sources)
+	}
 }
