@@ -37,22 +37,8 @@ const chromiumManifest = "/etc/chromium/native-messaging-hosts/" + nativehost.Na
 // socket). The agent turns active with the browser's presence and the page
 // shows the user. Purging the package removes every manifest it installed.
 func TestDebNativeHostInChromium(t *testing.T) {
-	testenv.Root(t)
-	dpkg := testenv.Command(t, "dpkg")
 	testenv.Command(t, "chromium")
-	// packaging/linuxpkg's TestDpkgLifecycle installs the package too, from
-	// a test binary go test may run at the same time.
-	testenv.Exclusive(t, "dpkg")
-	if exec.Command("dpkg-query", "-W", "walkme-agent").Run() == nil {
-		testenv.Missing(t, "walkme-agent is already installed on this machine; not touching it")
-	}
-	agentBin, _ := binaries(t)
-	deb := buildDeb(t, agentBin)
-	t.Cleanup(func() { _ = exec.Command(dpkg, "-P", "walkme-agent").Run() })
-	// Without triggers: man-db's index of the package's manual page is
-	// rebuilt once, by the purge (it costs seconds on a loaded machine).
-	run(t, dpkg, "--no-triggers", "-i", deb)
-	manifests := installedManifests(t)
+	dpkg, manifests := installAgentDeb(t)
 	checkChromiumManifest(t)
 
 	f := startFront(t)
@@ -90,6 +76,29 @@ func TestDebNativeHostInChromium(t *testing.T) {
 			t.Errorf("after dpkg -P: %s still exists (%v)", p, err)
 		}
 	}
+}
+
+// installAgentDeb installs the agent's .deb with dpkg for the test, which
+// purges it when it ends, and returns dpkg's path and the host manifests
+// the package installed. It needs root and dpkg, and leaves alone a
+// machine that has walkme-agent installed already.
+func installAgentDeb(t *testing.T) (dpkg string, manifests []string) {
+	t.Helper()
+	testenv.Root(t)
+	dpkg = testenv.Command(t, "dpkg")
+	// packaging/linuxpkg's TestDpkgLifecycle installs the package too, from
+	// a test binary go test may run at the same time.
+	testenv.Exclusive(t, "dpkg")
+	if exec.Command("dpkg-query", "-W", "walkme-agent").Run() == nil {
+		testenv.Missing(t, "walkme-agent is already installed on this machine; not touching it")
+	}
+	agentBin, _ := binaries(t)
+	deb := buildDeb(t, agentBin)
+	t.Cleanup(func() { _ = exec.Command(dpkg, "-P", "walkme-agent").Run() })
+	// Without triggers: man-db's index of the package's manual page is
+	// rebuilt once, by the purge (it costs seconds on a loaded machine).
+	run(t, dpkg, "--no-triggers", "-i", deb)
+	return dpkg, installedManifests(t)
 }
 
 // buildDeb builds the agent's .deb around bin with the reference

@@ -3,8 +3,12 @@
 package e2e
 
 import (
+	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +16,8 @@ import (
 	"github.com/walkme/session-agent/agent/localapi"
 	"github.com/walkme/session-agent/browser/extension"
 	"github.com/walkme/session-agent/internal/firefoxtest"
+	"github.com/walkme/session-agent/internal/testenv"
+	"github.com/walkme/session-agent/packaging/linuxpkg"
 	"github.com/walkme/session-agent/packaging/nativehost"
 )
 
@@ -40,7 +46,14 @@ func startFirefox(t *testing.T, a *agentEnv, issuer string) *firefoxRig {
 	if err := os.WriteFile(filepath.Join(hosts, nativehost.Name+".json"), manifest, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	b := firefoxtest.New(t, 3*time.Minute, firefoxtest.Options{Home: home})
+	return launchFirefox(t, pageURL, ext, firefoxtest.Options{Home: home})
+}
+
+// launchFirefox starts headless Firefox with opts and installs the
+// extension in ext as a temporary add-on.
+func launchFirefox(t *testing.T, pageURL, ext string, opts firefoxtest.Options) *firefoxRig {
+	t.Helper()
+	b := firefoxtest.New(t, 3*time.Minute, opts)
 	id, err := b.InstallExtension(ext)
 	if err != nil {
 		t.Fatalf("install the extension in Firefox: %v", err)
@@ -106,5 +119,60 @@ func TestExtensionInFirefox(t *testing.T) {
 	}
 	if st := a.mustStatus(); st.State != localapi.StateIdle || len(st.Presence.Sources) != 0 {
 		t.Errorf("with a page on another port of the WalkMe host open: %s, presence %v; want idle, none", st.State, st.Presence.Sources)
+	}
+}
+
+// firefoxManifest is where the .deb installs the host manifest for
+// Firefox, which reads system-wide hosts from there.
+const firefoxManifest = "/usr/lib/mozilla/native-messaging-hosts/" + nativehost.Name + ".json"
+
+// TestDebNativeHostInFirefox installs the agent's .deb with dpkg, runs the
+// installed walkme-agent, and opens the stand-in WalkMe page in headless
+// Firefox with the reference extension and no host manifest of the
+// user's: Firefox finds the host only through the manifest the package put
+// in /usr/lib/mozilla/native-messaging-hosts, which allows the extension's
+// gecko ID, and the installed wrapper finds the agent at its default
+// socket. The agent turns active with the browser's presence and the page
+// shows the user.
+func TestDebNativeHostInFirefox(t *testing.T) {
+	testenv.Command(t, "firefox-esr")
+	_, manifests := installAgentDeb(t)
+	if !slices.Contains(manifests, firefoxManifest) {
+		t.Fatalf("the package installs the host manifests %v, want %s", manifests, firefoxManifest)
+	}
+	b, err := os.ReadFile(firefoxManifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m nativehost.Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s: %v", firefoxManifest, err)
+	}
+	if m.Path != linuxpkg.NativeHostExec || !slices.Equal(m.AllowedExtensions, []string{extension.FirefoxID}) {
+		t.Fatalf("%s = %+v, want %s for the reference extension", firefoxManifest, m, linuxpkg.NativeHostExec)
+	}
+
+	f := startFront(t)
+	a := newAgentEnv(t, f.issuer, nil)
+	a.installed(linuxpkg.AgentBinary)
+	a.start()
+	a.login()
+	// The page and the extension; the host executable walkMeSetup also
+	// writes for a per-user manifest stays unused.
+	pageURL, ext, _ := walkMeSetup(t, a, f.issuer)
+	home := t.TempDir()
+	r := launchFirefox(t, pageURL, ext, firefoxtest.Options{Home: home, Env: a.env})
+	tab, closeTab := r.openTab(t)
+	defer closeTab()
+	awaitPage(t, tab, "signed in as "+admin)
+	st := a.awaitStatus(15*time.Second, "active from the tab", func(st localapi.Status) bool {
+		return st.State == localapi.StateActive
+	})
+	if !slices.Equal(st.Presence.Sources, []string{"browser:firefox"}) {
+		t.Fatalf("presence %v, want the extension's heartbeat", st.Presence.Sources)
+	}
+	// No per-user host manifest: the system one was used.
+	if _, err := os.Stat(filepath.Join(home, ".mozilla", "native-messaging-hosts", nativehost.Name+".json")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the user has a host manifest of their own (%v)", err)
 	}
 }

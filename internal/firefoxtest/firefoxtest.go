@@ -31,6 +31,10 @@ type Options struct {
 	// native-messaging hosts (~/.mozilla/native-messaging-hosts); a
 	// fresh temporary directory when empty.
 	Home string
+	// Env is added to the browser's environment, which the native hosts
+	// it starts inherit; HOME and the XDG config and cache directories
+	// stay the browser's own.
+	Env []string
 	// Prefs are preferences written to the fresh profile's user.js on top
 	// of the ones a headless test needs.
 	Prefs map[string]any
@@ -102,7 +106,7 @@ func New(t testing.TB, limit time.Duration, opts Options) *Browser {
 
 	cmd := exec.Command(firefox, "--headless", "--no-remote", "-profile", profile,
 		"--remote-debugging-port=0", "about:blank")
-	cmd.Env = append(os.Environ(), "HOME="+home, "MOZ_CRASHREPORTER_DISABLE=1",
+	cmd.Env = append(append(os.Environ(), opts.Env...), "HOME="+home, "MOZ_CRASHREPORTER_DISABLE=1",
 		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache"))
 	// Its own process group: the content processes and the native host
 	// it starts go with it.
