@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/walkme/session-agent/server"
@@ -26,6 +27,10 @@ type store interface {
 // storeFlags are the flags that choose the store: --db or --redis.
 type storeFlags struct {
 	db, redis, redisPrefix, redisPasswordFile string
+	// redisWait: session writes wait for this many replicas (see
+	// redisstore.Options.WaitReplicas), at most redisWaitTimeout.
+	redisWait        int
+	redisWaitTimeout time.Duration
 	// create: a missing --db file is created (user add); otherwise it
 	// is refused (serve, keys), so that a wrong path never starts an
 	// empty service with new keys.
@@ -45,6 +50,8 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.redis, "redis", "", "Redis URL (instead of --db; for several instances): redis://HOST:PORT/DB, redis+cluster://HOST:PORT?addr=HOST:PORT..., redis+sentinel://HOST:PORT?master_name=NAME")
 	fs.StringVar(&f.redisPrefix, "redis-prefix", redisstore.DefaultPrefix, "prefix of every Redis key")
 	fs.StringVar(&f.redisPasswordFile, "redis-password-file", "", "file holding the Redis password (keeps it off the command line)")
+	fs.IntVar(&f.redisWait, "redis-wait-replicas", 0, "answer sign-ins, renewals and sign-outs only once this many Redis replicas have them (fewer than you run; not on Redis Cluster)")
+	fs.DurationVar(&f.redisWaitTimeout, "redis-wait-timeout", redisstore.DefaultWaitTimeout, "how long a write waits for --redis-wait-replicas before it fails (the client retries)")
 }
 
 // check reports a missing or doubled store choice as a usage error.
@@ -56,8 +63,11 @@ func (f *storeFlags) check(stderr io.Writer, cmd string) error {
 	case f.db != "" && f.redis != "":
 		fmt.Fprintf(stderr, "walkme-sessiond %s: --db and --redis are mutually exclusive\n", cmd)
 		return errUsage
-	case f.redis == "" && (f.redisPasswordFile != "" || f.redisPrefix != redisstore.DefaultPrefix):
-		fmt.Fprintf(stderr, "walkme-sessiond %s: --redis-prefix and --redis-password-file need --redis\n", cmd)
+	case f.redis == "" && (f.redisPasswordFile != "" || f.redisPrefix != redisstore.DefaultPrefix || f.redisWait != 0):
+		fmt.Fprintf(stderr, "walkme-sessiond %s: --redis-prefix, --redis-password-file and --redis-wait-replicas need --redis\n", cmd)
+		return errUsage
+	case f.redisWait < 0 || f.redisWaitTimeout <= 0:
+		fmt.Fprintf(stderr, "walkme-sessiond %s: --redis-wait-replicas must be 0 or more and --redis-wait-timeout above 0\n", cmd)
 		return errUsage
 	}
 	return nil
@@ -70,7 +80,7 @@ func (f *storeFlags) open(ctx context.Context) (store, error) {
 	if f.log != nil {
 		redis.SetLogger(redisLog{f.log})
 	}
-	opt := redisstore.Options{Prefix: f.redisPrefix}
+	opt := redisstore.Options{Prefix: f.redisPrefix, WaitReplicas: f.redisWait, WaitTimeout: f.redisWaitTimeout}
 	if f.redisPasswordFile != "" {
 		b, err := os.ReadFile(f.redisPasswordFile)
 		if err != nil {

@@ -61,28 +61,11 @@ func (s *Store) RedeemCode(ctx context.Context, codeHash string, now time.Time) 
 // pointer and the code's link; then a timeout change that raced with it is
 // applied (see SetInactivityTimeout).
 func (s *Store) CreateSession(ctx context.Context, ss server.Session, refreshHash, codeHash string) error {
-	v, err := s.scripts.indexSession.Run(ctx, s.rdb, []string{s.accountKey(ss.Account), s.indexKey(ss.Account)},
-		ss.ID, nanos(ss.LastRenewal)).StringSlice()
-	if err != nil {
-		return fmt.Errorf("create session: %w", err)
-	}
-	timeout, version := v[0], v[1]
-	ttl, err := s.scripts.createSession.Run(ctx, s.rdb, []string{s.sessionKey(ss.ID), s.tokenKey(ss.ID, refreshHash)},
-		ms(s.floor), ms(s.retention), timeout, version,
-		"id", ss.ID, "account", ss.Account, "user_id", ss.UserID, "client_id", ss.ClientID, "scope", ss.Scope,
-		"auth_time", nanos(ss.AuthTime), "last_renewal", nanos(ss.LastRenewal), "ended_at", "0", "end_reason", "",
-		"in_use", flag(ss.InUse), "device", ss.Device).Int64Slice()
-	if err != nil {
-		return fmt.Errorf("create session: %w", err)
-	}
-	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, s.refreshKey(refreshHash), ss.ID, time.Duration(ttl[0])*time.Millisecond)
-		if codeHash != "" {
-			// After RedeemCode and before this, a reuse of the code finds no
-			// session to end: the same window as on one node.
-			s.scripts.linkCode.Eval(ctx, p, []string{s.codeKey(codeHash)}, ss.ID)
-		}
-		return nil
+	var version string
+	err := s.durable(ctx, func(db redis.Cmdable) error {
+		var err error
+		version, err = s.createSession(ctx, db, ss, refreshHash, codeHash)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
@@ -91,6 +74,35 @@ func (s *Store) CreateSession(ctx context.Context, ss server.Session, refreshHas
 		return fmt.Errorf("create session: %w", err)
 	}
 	return nil
+}
+
+// createSession writes the session and returns the account's timeout
+// version it was written under.
+func (s *Store) createSession(ctx context.Context, db redis.Cmdable, ss server.Session, refreshHash, codeHash string) (string, error) {
+	v, err := s.scripts.indexSession.Run(ctx, db, []string{s.accountKey(ss.Account), s.indexKey(ss.Account)},
+		ss.ID, nanos(ss.LastRenewal)).StringSlice()
+	if err != nil {
+		return "", err
+	}
+	timeout, version := v[0], v[1]
+	ttl, err := s.scripts.createSession.Run(ctx, db, []string{s.sessionKey(ss.ID), s.tokenKey(ss.ID, refreshHash)},
+		ms(s.floor), ms(s.retention), timeout, version,
+		"id", ss.ID, "account", ss.Account, "user_id", ss.UserID, "client_id", ss.ClientID, "scope", ss.Scope,
+		"auth_time", nanos(ss.AuthTime), "last_renewal", nanos(ss.LastRenewal), "ended_at", "0", "end_reason", "",
+		"in_use", flag(ss.InUse), "device", ss.Device).Int64Slice()
+	if err != nil {
+		return "", err
+	}
+	_, err = db.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, s.refreshKey(refreshHash), ss.ID, time.Duration(ttl[0])*time.Millisecond)
+		if codeHash != "" {
+			// After RedeemCode and before this, a reuse of the code finds no
+			// session to end: the same window as on one node.
+			s.scripts.linkCode.Eval(ctx, p, []string{s.codeKey(codeHash)}, ss.ID)
+		}
+		return nil
+	})
+	return version, err
 }
 
 // Session implements server.Store.
@@ -139,7 +151,9 @@ func (s *Store) RefreshToken(ctx context.Context, hash string) (server.RefreshTo
 
 // EndSession implements server.Store.
 func (s *Store) EndSession(ctx context.Context, id string, at time.Time, reason string) error {
-	err := s.scripts.endSession.Run(ctx, s.rdb, []string{s.sessionKey(id)}, nanos(at), reason).Err()
+	err := s.durable(ctx, func(db redis.Cmdable) error {
+		return s.scripts.endSession.Run(ctx, db, []string{s.sessionKey(id)}, nanos(at), reason).Err()
+	})
 	if err != nil {
 		return fmt.Errorf("end session: %w", err)
 	}
@@ -160,9 +174,23 @@ func (s *Store) Rotate(ctx context.Context, r server.Rotation) (server.RotationR
 	} else if sid == "" {
 		return res, nil // RotateUnknown
 	}
+	err = s.durable(ctx, func(db redis.Cmdable) error {
+		var err error
+		res, err = s.rotate(ctx, db, sid, r)
+		return err
+	})
+	if err != nil {
+		return server.RotationResult{}, fmt.Errorf("rotate: %w", err)
+	}
+	return res, nil
+}
+
+// rotate runs the rotation of a token of session sid on db.
+func (s *Store) rotate(ctx context.Context, db redis.Cmdable, sid string, r server.Rotation) (server.RotationResult, error) {
+	var res server.RotationResult
 	run := func() ([]any, error) {
 		keys := []string{s.tokenKey(sid, r.Hash), s.tokenKey(sid, r.SuccessorHash), s.sessionKey(sid)}
-		return s.scripts.rotate.Run(ctx, s.rdb, keys, r.ClientID, r.SuccessorHash, nanos(r.Now),
+		return s.scripts.rotate.Run(ctx, db, keys, r.ClientID, r.SuccessorHash, nanos(r.Now),
 			strconv.FormatInt(int64(r.Grace), 10), ms(s.floor), ms(s.retention), nanos(r.LastUse), flag(r.InUse), r.RequestID).Slice()
 	}
 	v, err := run()
@@ -174,7 +202,7 @@ func (s *Store) Rotate(ctx context.Context, r server.Rotation) (server.RotationR
 		v, err = run()
 	}
 	if err != nil {
-		return res, fmt.Errorf("rotate: %w", err)
+		return res, err
 	}
 	outcome, _ := v[0].(int64)
 	res.Outcome = server.RotationOutcome(outcome)
@@ -183,7 +211,7 @@ func (s *Store) Rotate(ctx context.Context, r server.Rotation) (server.RotationR
 	}
 	res.Successor, _ = v[1].(string)
 	if res.Session, err = session(v[2]); err != nil {
-		return res, fmt.Errorf("rotate: %w", err)
+		return res, err
 	}
 	if res.Outcome != server.RotateRotated && res.Outcome != server.RotateReplayed {
 		return res, nil
@@ -194,7 +222,7 @@ func (s *Store) Rotate(ctx context.Context, r server.Rotation) (server.RotationR
 	// Written before the answer leaves: the client cannot present the
 	// successor before its pointer exists. Should this fail, the client's
 	// retry (inside the grace) comes back here with the same successor.
-	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+	_, err = db.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.Set(ctx, s.refreshKey(r.SuccessorHash), sid, life)
 		p.PExpire(ctx, s.refreshKey(r.Hash), life)
 		// GT: concurrent renewals may land in any order; the index only
@@ -202,10 +230,7 @@ func (s *Store) Rotate(ctx context.Context, r server.Rotation) (server.RotationR
 		p.ZAddGT(ctx, s.indexKey(res.Session.Account), redis.Z{Score: parseScore(score), Member: sid})
 		return nil
 	})
-	if err != nil {
-		return res, fmt.Errorf("rotate: %w", err)
-	}
-	return res, nil
+	return res, err
 }
 
 func parseScore(s string) float64 {

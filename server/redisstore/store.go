@@ -84,6 +84,11 @@ type Options struct {
 	Password string
 	// Retention: see DefaultRetention.
 	Retention time.Duration
+	// WaitReplicas, when above 0, makes every session write wait until
+	// that many replicas have it (see replicas.go); WaitTimeout bounds the
+	// wait (default DefaultWaitTimeout).
+	WaitReplicas int
+	WaitTimeout  time.Duration
 }
 
 // Store is a server.Store on Redis.
@@ -93,6 +98,11 @@ type Store struct {
 	floor     time.Duration // the longest timeout an admin may choose
 	retention time.Duration
 	scripts   scripts
+
+	// Set when the store waits for replicas (see durable).
+	single       *redis.Client
+	waitReplicas int
+	waitTimeout  time.Duration
 }
 
 var _ server.Store = (*Store)(nil)
@@ -112,6 +122,10 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{rdb: rdb, prefix: opt.Prefix, retention: opt.Retention, scripts: newScripts()}
+	if err := s.setWait(opt.WaitReplicas, opt.WaitTimeout); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("open redis %s: %w", redact(rawURL), err)
+	}
 	if s.retention <= 0 {
 		s.retention = DefaultRetention
 	}

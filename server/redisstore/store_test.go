@@ -25,6 +25,23 @@ func open(t *testing.T, url string) *redisstore.Store {
 	return st
 }
 
+// signIn adds a user and starts a session for it, in use, whose refresh
+// token has hash refresh.
+func signIn(t *testing.T, st *redisstore.Store, refresh string) server.Session {
+	t.Helper()
+	ctx := context.Background()
+	u, err := st.AddUser(ctx, "acme", "a@acme.test", "password1", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	ss := server.Session{ID: "s_" + rand.Text(), Account: "acme", UserID: u.ID, ClientID: "walkme-agent", AuthTime: now, LastRenewal: now, InUse: true}
+	if err := st.CreateSession(ctx, ss, refresh, ""); err != nil {
+		t.Fatal(err)
+	}
+	return ss
+}
+
 func client(t *testing.T, url string) *redis.Client {
 	t.Helper()
 	opt, err := redis.ParseURL(url)
@@ -215,15 +232,8 @@ func TestThroughSentinel(t *testing.T) {
 	if v, err := st.SchemaVersion(ctx); err != nil || v != redisstore.SchemaVersion {
 		t.Fatalf("schema through the sentinel: %d %v", v, err)
 	}
-	u, err := st.AddUser(ctx, "acme", "a@acme.test", "password1", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	ss := server.Session{ID: "s_" + rand.Text(), Account: "acme", UserID: u.ID, ClientID: "walkme-agent", AuthTime: now, LastRenewal: now, InUse: true}
-	if err := st.CreateSession(ctx, ss, "r1", ""); err != nil {
-		t.Fatal(err)
-	}
+	ss := signIn(t, st, "r1")
+	now := ss.AuthTime
 	res, err := st.Rotate(ctx, server.Rotation{ClientID: "walkme-agent", Hash: "r1", SuccessorHash: "r2", Now: now.Add(time.Minute), Grace: time.Minute, InUse: true})
 	if err != nil || res.Outcome != server.RotateRotated || res.Session.ID != ss.ID {
 		t.Fatalf("rotate through the sentinel: %+v %v", res, err)
