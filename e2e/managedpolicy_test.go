@@ -1,0 +1,135 @@
+//go:build linux
+
+package e2e
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/walkme/session-agent/agent/localapi"
+	"github.com/walkme/session-agent/browser/extension"
+	"github.com/walkme/session-agent/internal/testenv"
+	"github.com/walkme/session-agent/packaging/nativehost"
+)
+
+// chromiumPolicies is where Debian's Chromium reads machine policy, the
+// place docs/deploy/browser-extension.md tells Linux admins to use.
+const chromiumPolicies = "/etc/chromium/policies/managed"
+
+// TestExtensionReadsManagedPolicyInChromium: IT sets the WalkMe host
+// patterns and the heartbeat by policy, and the extension follows them.
+// The extension's own defaults name a host the page is not on, so the
+// page signs in and the agent turns active only if the extension read the
+// policy from managed storage (chrome.storage.managed, under its schema).
+//
+// The policy file is machine-wide, so this copy of the extension gets an
+// ID of its own (a fresh manifest key) and the policy names only that ID:
+// Chromium runs of other tests, with the shipped ID, are not touched.
+func TestExtensionReadsManagedPolicyInChromium(t *testing.T) {
+	testenv.Root(t)
+	testenv.Command(t, "chromium")
+	f := startFront(t)
+	a := newAgentEnv(t, f.issuer, nil)
+	a.start()
+	a.login()
+
+	pageURL, ext, host := walkMeSetup(t, a, f.issuer)
+	id := rekey(t, ext)
+	writeJSON(t, filepath.Join(ext, "defaults.json"), map[string]any{"hostPatterns": []string{"https://walkme.invalid/*"}, "heartbeatSeconds": 30})
+	if err := os.MkdirAll(chromiumPolicies, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	policy := filepath.Join(chromiumPolicies, "walkme-test-"+id+".json")
+	writeJSON(t, policy, map[string]any{"3rdparty": map[string]any{"extensions": map[string]any{
+		id: map[string]any{"hostPatterns": []string{pageURL + "*"}, "heartbeatSeconds": 1},
+	}}})
+	t.Cleanup(func() { os.Remove(policy) })
+
+	profile := t.TempDir()
+	manifest, _, err := nativehost.Manifests(host, []string{id}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(profile, "NativeMessagingHosts"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(profile, "NativeMessagingHosts", nativehost.Name+".json"), manifest, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := launchChromium(t, pageURL, ext, profile)
+	tab, closeTab := b.openTab(t)
+	defer closeTab()
+	awaitPage(t, tab, "signed in as "+admin)
+	st := a.awaitStatus(15*time.Second, "active from the tab the policy names", func(st localapi.Status) bool {
+		return st.State == localapi.StateActive
+	})
+	if len(st.Presence.Sources) != 1 || st.Presence.Sources[0] != "browser:chromium" {
+		t.Fatalf("presence %v, want the extension's heartbeat", st.Presence.Sources)
+	}
+	// The policy's 1 s heartbeat, not the defaults' 30 s: closing the tab
+	// ends the presence within the 3 s it lasts, not 90 s.
+	closeTab()
+	a.awaitStatus(15*time.Second, "idle once the tab is closed", func(st localapi.Status) bool {
+		return st.State == localapi.StateIdle
+	})
+}
+
+// rekey gives the extension in dir a fresh manifest key and returns the
+// extension ID that key makes.
+func rekey(t *testing.T, dir string) string {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "manifest.json")
+	var m map[string]any
+	b, err := os.ReadFile(file)
+	if err == nil {
+		err = json.Unmarshal(b, &m)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The shipped key gives the shipped ID, or the ID below means nothing.
+	if shipped, err := base64.StdEncoding.DecodeString(m["key"].(string)); err != nil || chromeID(shipped) != extension.ID {
+		t.Fatalf("the manifest's key does not make the extension's ID %s (%v)", extension.ID, err)
+	}
+	m["key"] = base64.StdEncoding.EncodeToString(der)
+	writeJSON(t, file, m)
+	return chromeID(der)
+}
+
+// chromeID is the extension ID a manifest key (a DER public key) makes:
+// the first 128 bits of its SHA-256, written with the letters a–p for 0–f.
+func chromeID(der []byte) string {
+	sum := sha256.Sum256(der)
+	id := make([]byte, 32)
+	for i, c := range sum[:16] {
+		id[2*i], id[2*i+1] = 'a'+c>>4, 'a'+c&0xf
+	}
+	return string(id)
+}
+
+func writeJSON(t *testing.T, file string, v any) {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err == nil {
+		err = os.WriteFile(file, b, 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
