@@ -11,6 +11,12 @@ import (
 	"github.com/walkme/session-agent/server"
 )
 
+// setTimeout sets acme's inactivity timeout as its admin.
+func (e *env) setTimeout(value string) {
+	e.t.Helper()
+	e.putTimeout(e.login("admin@acme.test").AccessToken, value, 200)
+}
+
 func (e *env) putTimeout(bearer, value string, want int) string {
 	e.t.Helper()
 	req, _ := http.NewRequest("PUT", e.url("/api/admin/security"), strings.NewReader(`{"inactivity_timeout":"`+value+`"}`))

@@ -282,22 +282,17 @@ func (s *Server) handleListSessions(w http.ResponseWriter, r *http.Request) {
 	}{c.user.Account, q.apply(list)})
 }
 
-func (s *Server) handleEndSession(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.admin(w, r)
-	if !ok {
-		return
+// handleEnd answers DELETE /api/admin/sessions/{id} (end is endOne) and
+// DELETE /api/admin/users/{id}/sessions (end is endUser).
+func (s *Server) handleEnd(end func(ctx context.Context, by User, id string) (int, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, ok := s.admin(w, r)
+		if !ok {
+			return
+		}
+		n, err := end(r.Context(), c.user, r.PathValue("id"))
+		s.answerEnded(w, n, err)
 	}
-	n, err := s.endOne(r.Context(), c.user, r.PathValue("id"))
-	s.answerEnded(w, n, err)
-}
-
-func (s *Server) handleEndUserSessions(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.admin(w, r)
-	if !ok {
-		return
-	}
-	n, err := s.endUser(r.Context(), c.user, r.PathValue("id"))
-	s.answerEnded(w, n, err)
 }
 
 func (s *Server) answerEnded(w http.ResponseWriter, n int, err error) {

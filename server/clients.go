@@ -2,6 +2,7 @@ package server
 
 import (
 	"net"
+	"net/http"
 	"net/url"
 )
 
@@ -23,6 +24,26 @@ func (s *Server) client(id string) (client, bool) {
 		return client{id: id, redirectOK: func(uri string) bool { return uri == s.endpoint(adminCallbackPath) }}, true
 	}
 	return client{}, false
+}
+
+// formClient parses the form of a request to an OAuth endpoint and returns
+// the client it names, in the body or in HTTP Basic authentication (public
+// clients send no secret). It answers the request itself with an OAuth
+// error and returns false when the form is malformed or the client unknown.
+func (s *Server) formClient(w http.ResponseWriter, r *http.Request) (client, bool) {
+	if err := r.ParseForm(); err != nil {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "malformed form body")
+		return client{}, false
+	}
+	clientID := r.PostForm.Get("client_id")
+	if id, _, ok := r.BasicAuth(); ok {
+		clientID = id
+	}
+	c, ok := s.client(clientID)
+	if !ok {
+		oauthError(w, http.StatusUnauthorized, "invalid_client", "unknown client_id")
+	}
+	return c, ok
 }
 
 // loopbackRedirect accepts the redirect URIs of a native app (RFC 8252

@@ -49,18 +49,9 @@ type deviceAuthResponse struct {
 }
 
 func (s *Server) handleDeviceAuthorization(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		oauthError(w, http.StatusBadRequest, "invalid_request", "malformed form body")
-		return
-	}
-	clientID := r.PostForm.Get("client_id")
-	if id, _, ok := r.BasicAuth(); ok {
-		clientID = id
-	}
-	c, ok := s.client(clientID)
+	c, ok := s.formClient(w, r)
 	switch {
 	case !ok:
-		oauthError(w, http.StatusUnauthorized, "invalid_client", "unknown client_id")
 		return
 	case !c.deviceGrant:
 		oauthError(w, http.StatusBadRequest, "unauthorized_client", "this client may not use the device grant")

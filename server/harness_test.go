@@ -251,6 +251,14 @@ func (e *env) mustRefresh(rt string) tokens {
 	return tk
 }
 
+// mustRefuse fails the test unless refreshing rt is refused with invalid_grant.
+func (e *env) mustRefuse(rt, what string) {
+	e.t.Helper()
+	if tk := e.refresh(rt); tk.status != 400 || tk.Error != "invalid_grant" {
+		e.t.Fatalf("%s: refresh answered %d %q, want 400 invalid_grant", what, tk.status, tk.Error)
+	}
+}
+
 func (e *env) introspect(token string) map[string]any {
 	e.t.Helper()
 	resp := e.do("POST", e.url("/introspect"), url.Values{"token": {token}}, "")

@@ -54,17 +54,8 @@ func invalidGrant(desc string) error {
 }
 
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		oauthError(w, http.StatusBadRequest, "invalid_request", "malformed form body")
-		return
-	}
-	clientID := r.PostForm.Get("client_id")
-	if id, _, ok := r.BasicAuth(); ok {
-		clientID = id
-	}
-	c, ok := s.client(clientID)
+	c, ok := s.formClient(w, r)
 	if !ok {
-		oauthError(w, http.StatusUnauthorized, "invalid_client", "unknown client_id")
 		return
 	}
 	var resp tokenResponse

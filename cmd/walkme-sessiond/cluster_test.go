@@ -86,6 +86,7 @@ type grant struct {
 	status       int
 	AccessToken  string `json:"access_token"`
 	RefreshToken string `json:"refresh_token"`
+	IDToken      string `json:"id_token"`
 	Error        string `json:"error"`
 	Description  string `json:"error_description"`
 }
@@ -108,12 +109,22 @@ func postToken(t *testing.T, base string, form url.Values) grant {
 // through the sign-in form.
 func signIn(t *testing.T, base, email string) grant {
 	t.Helper()
-	verifier := rand.Text() + rand.Text()
+	return signInWith(t, base, email, rand.Text()+rand.Text()).grant
+}
+
+// flow is a sign-in's tokens and the code it exchanged.
+type flow struct {
+	grant
+	code string
+}
+
+// signInWith is signIn with a verifier of the test's, and what it saw.
+func signInWith(t *testing.T, base, email, verifier string) flow {
+	t.Helper()
 	sum := sha256.Sum256([]byte(verifier))
-	challenge := base64.RawURLEncoding.EncodeToString(sum[:])
 	const redirect = "http://127.0.0.1:9/cb"
 	q := url.Values{"response_type": {"code"}, "client_id": {"walkme-agent"}, "redirect_uri": {redirect}, "state": {"x"},
-		"scope": {"openid email"}, "code_challenge": {challenge}, "code_challenge_method": {"S256"}}
+		"scope": {"openid email"}, "code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := noRedirect.PostForm(base+"/authorize?"+q.Encode(), url.Values{"email": {email}, "password": {"s3cret-passw0rd"}})
 	if err != nil {
@@ -124,12 +135,13 @@ func signIn(t *testing.T, base, email string) grant {
 	if err != nil || loc.Query().Get("code") == "" {
 		t.Fatalf("sign-in of %s: %s Location=%q", email, resp.Status, resp.Header.Get("Location"))
 	}
-	g := postToken(t, base, url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")},
+	f := flow{code: loc.Query().Get("code")}
+	f.grant = postToken(t, base, url.Values{"grant_type": {"authorization_code"}, "code": {f.code},
 		"redirect_uri": {redirect}, "client_id": {"walkme-agent"}, "code_verifier": {verifier}})
-	if g.status != http.StatusOK || g.RefreshToken == "" {
-		t.Fatalf("code exchange for %s: %d %s %s", email, g.status, g.Error, g.Description)
+	if f.status != http.StatusOK || f.RefreshToken == "" {
+		t.Fatalf("code exchange for %s: %d %s %s", email, f.status, f.Error, f.Description)
 	}
-	return g
+	return f
 }
 
 // refresh renews as the agent does with a product open.

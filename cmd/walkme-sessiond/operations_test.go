@@ -3,8 +3,6 @@ package main_test
 import (
 	"bufio"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -203,48 +201,6 @@ func refreshToken(t *testing.T, base, token string) string {
 		t.Fatalf("renewal: %d %s", g.status, g.Error)
 	}
 	return g.RefreshToken
-}
-
-// flow is a sign-in's tokens and the code it exchanged.
-type flow struct {
-	grant
-	code    string
-	IDToken string
-}
-
-// signInWith is signIn with a verifier of the test's, and what it saw.
-func signInWith(t *testing.T, base, email, verifier string) flow {
-	t.Helper()
-	sum := sha256.Sum256([]byte(verifier))
-	const redirect = "http://127.0.0.1:9/cb"
-	q := url.Values{"response_type": {"code"}, "client_id": {"walkme-agent"}, "redirect_uri": {redirect}, "state": {"x"},
-		"scope": {"openid email"}, "code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noRedirect.PostForm(base+"/authorize?"+q.Encode(), url.Values{"email": {email}, "password": {"s3cret-passw0rd"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil || loc.Query().Get("code") == "" {
-		t.Fatalf("sign-in: %s", resp.Status)
-	}
-	f := flow{code: loc.Query().Get("code")}
-	resp, err = http.PostForm(base+"/token", url.Values{"grant_type": {"authorization_code"}, "code": {f.code},
-		"redirect_uri": {redirect}, "client_id": {"walkme-agent"}, "code_verifier": {verifier}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	f.status = resp.StatusCode
-	if f.status != 200 {
-		t.Fatalf("code exchange: %s %s", resp.Status, b)
-	}
-	f.RefreshToken = jsonField(string(b), "refresh_token")
-	f.AccessToken = jsonField(string(b), "access_token")
-	f.IDToken = jsonField(string(b), "id_token")
-	return f
 }
 
 func jsonField(body, name string) string {

@@ -21,8 +21,7 @@ const deviceRetention = time.Hour
 // different slots of a Redis Cluster. No one can enter the user code
 // before this returns: the device has not shown it yet.
 func (s *Store) PutDeviceCode(ctx context.Context, d server.DeviceCode) error {
-	// Relative, so an injected clock cannot make it expire at once.
-	ttl := max(d.ExpiresAt.Sub(d.CreatedAt), 0) + deviceRetention
+	ttl := retainedTTL(d.CreatedAt, d.ExpiresAt, deviceRetention)
 	ok, err := s.scripts.putDevice.Run(ctx, s.rdb, []string{s.userCodeKey(d.UserCode)}, d.Hash, ms(ttl),
 		nanos(d.CreatedAt), nanos(d.ExpiresAt)).Int()
 	switch {
@@ -31,14 +30,9 @@ func (s *Store) PutDeviceCode(ctx context.Context, d server.DeviceCode) error {
 	case ok == 0:
 		return server.ErrUserCodeTaken
 	}
-	k := s.deviceKey(d.Hash)
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, k, "user_code", d.UserCode, "client_id", d.ClientID, "scope", d.Scope,
-			"interval", strconv.FormatInt(int64(d.Interval), 10), "created_at", nanos(d.CreatedAt),
-			"expires_at", nanos(d.ExpiresAt), "last_poll", nanos(d.LastPoll), "status", string(d.Status), "user_id", d.UserID)
-		p.PExpire(ctx, k, ttl)
-		return nil
-	})
+	err = s.putHash(ctx, s.deviceKey(d.Hash), ttl, "user_code", d.UserCode, "client_id", d.ClientID, "scope", d.Scope,
+		"interval", strconv.FormatInt(int64(d.Interval), 10), "created_at", nanos(d.CreatedAt),
+		"expires_at", nanos(d.ExpiresAt), "last_poll", nanos(d.LastPoll), "status", string(d.Status), "user_id", d.UserID)
 	if err != nil {
 		return fmt.Errorf("put device code: %w", err)
 	}

@@ -17,19 +17,31 @@ const codeRetention = time.Hour
 
 // PutCode implements server.Store.
 func (s *Store) PutCode(ctx context.Context, c server.AuthCode) error {
-	k := s.codeKey(c.Hash)
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, k, "client_id", c.ClientID, "redirect_uri", c.RedirectURI, "challenge", c.Challenge,
-			"scope", c.Scope, "nonce", c.Nonce, "user_id", c.UserID, "created_at", nanos(c.CreatedAt),
-			"expires_at", nanos(c.ExpiresAt), "used_at", "0", "session_id", "")
-		// Relative, so an injected clock cannot make it expire at once.
-		p.PExpire(ctx, k, max(c.ExpiresAt.Sub(c.CreatedAt), 0)+codeRetention)
-		return nil
-	})
+	err := s.putHash(ctx, s.codeKey(c.Hash), retainedTTL(c.CreatedAt, c.ExpiresAt, codeRetention), "client_id", c.ClientID, "redirect_uri", c.RedirectURI, "challenge", c.Challenge,
+		"scope", c.Scope, "nonce", c.Nonce, "user_id", c.UserID, "created_at", nanos(c.CreatedAt),
+		"expires_at", nanos(c.ExpiresAt), "used_at", "0", "session_id", "")
 	if err != nil {
 		return fmt.Errorf("put code: %w", err)
 	}
 	return nil
+}
+
+// retainedTTL is the time to live of a record created at created that
+// expires at expires and is kept for keep past that. It is relative to the
+// creation, so an injected clock cannot make it expire at once.
+func retainedTTL(created, expires time.Time, keep time.Duration) time.Duration {
+	return max(expires.Sub(created), 0) + keep
+}
+
+// putHash writes the hash k with fields (name, value, ...) that expires
+// after ttl, in one transaction: no reader sees it without its expiry.
+func (s *Store) putHash(ctx context.Context, k string, ttl time.Duration, fields ...any) error {
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, k, fields...)
+		p.PExpire(ctx, k, ttl)
+		return nil
+	})
+	return err
 }
 
 // RedeemCode implements server.Store.

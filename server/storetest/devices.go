@@ -4,10 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/walkme/session-agent/internal/testenv"
 	"github.com/walkme/session-agent/server"
 )
 
@@ -26,11 +26,19 @@ func mustPutDevice(t *testing.T, st Store, d server.DeviceCode) {
 	}
 }
 
+// mustNewDevice stores a new pending device authorization with a fresh
+// user code.
+func mustNewDevice(t *testing.T, st Store) server.DeviceCode {
+	t.Helper()
+	d := newDevice(userCode())
+	mustPutDevice(t, st, d)
+	return d
+}
+
 func testDeviceCodes(t *testing.T, st Store) {
 	ctx := context.Background()
 	u := mustUser(t, st, "acme", "a@acme.test")
-	d := newDevice(userCode())
-	mustPutDevice(t, st, d)
+	d := mustNewDevice(t, st)
 	if err := st.PutDeviceCode(ctx, newDevice(d.UserCode)); !errors.Is(err, server.ErrUserCodeTaken) {
 		t.Fatalf("second live code with user code %s: %v, want ErrUserCodeTaken", d.UserCode, err)
 	}
@@ -67,8 +75,7 @@ func testDeviceCodes(t *testing.T, st Store) {
 	}
 
 	// Denial.
-	d2 := newDevice(userCode())
-	mustPutDevice(t, st, d2)
+	d2 := mustNewDevice(t, st)
 	if before, err := st.DecideDeviceCode(ctx, d2.UserCode, u.ID, false, t0.Add(time.Minute)); err != nil || before.Status != server.DevicePending {
 		t.Fatalf("deny: %+v %v", before, err)
 	}
@@ -89,8 +96,7 @@ func testDeviceCodes(t *testing.T, st Store) {
 func testDeviceCodeExpiry(t *testing.T, st Store) {
 	ctx := context.Background()
 	u := mustUser(t, st, "acme", "a@acme.test")
-	d := newDevice(userCode())
-	mustPutDevice(t, st, d)
+	d := mustNewDevice(t, st)
 	// At the expiry nothing can be decided any more...
 	before, err := st.DecideDeviceCode(ctx, d.UserCode, u.ID, true, d.ExpiresAt)
 	if err != nil || before.Status != server.DevicePending {
@@ -100,8 +106,7 @@ func testDeviceCodeExpiry(t *testing.T, st Store) {
 		t.Fatalf("poll at expiry: %+v %v, want still pending (the approval was refused)", got, err)
 	}
 	// ...an approval the device did not collect in time is not redeemed...
-	d2 := newDevice(userCode())
-	mustPutDevice(t, st, d2)
+	d2 := mustNewDevice(t, st)
 	if _, err := st.DecideDeviceCode(ctx, d2.UserCode, u.ID, true, d2.ExpiresAt.Add(-time.Nanosecond)); err != nil {
 		t.Fatal(err)
 	}
@@ -123,24 +128,14 @@ func testDeviceCodeExpiry(t *testing.T, st Store) {
 func testConcurrentDevicePoll(t *testing.T, st Store) {
 	ctx := context.Background()
 	u := mustUser(t, st, "acme", "a@acme.test")
-	d := newDevice(userCode())
-	mustPutDevice(t, st, d)
+	d := mustNewDevice(t, st)
 	if _, err := st.DecideDeviceCode(ctx, d.UserCode, u.ID, true, t0.Add(time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	const n = 16
 	got := make([]server.DeviceCode, n)
 	errs := make([]error, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			got[i], errs[i] = st.PollDeviceCode(ctx, d.Hash, t0.Add(2*time.Second))
-		})
-	}
-	close(start)
-	wg.Wait()
+	testenv.Race(n, func(i int) { got[i], errs[i] = st.PollDeviceCode(ctx, d.Hash, t0.Add(2*time.Second)) })
 	redeemed := 0
 	for i := range n {
 		if errs[i] != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/walkme/session-agent/internal/testenv"
 	"github.com/walkme/session-agent/server"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -113,6 +114,9 @@ func testUsers(t *testing.T, st Store) {
 	}
 	if bcrypt.CompareHashAndPassword(got.PasswordHash, []byte("second-password")) != nil {
 		t.Error("re-add did not update the password")
+	}
+	if string(got.PasswordHash) == "second-password" {
+		t.Error("password stored in plaintext")
 	}
 	if byID, err := st.User(ctx, u.ID); err != nil || byID.Email != got.Email {
 		t.Errorf("User(id) = %+v %v", byID, err)
@@ -449,19 +453,12 @@ func testConcurrentRotate(t *testing.T, st Store) {
 	const n = 16
 	results := make([]server.RotationResult, n)
 	errs := make([]error, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			// Different successor hashes, as if each caller derived its own:
-			// only one may be recorded.
-			results[i], errs[i] = st.Rotate(ctx, server.Rotation{ClientID: clientID, Hash: rt,
-				SuccessorHash: fmt.Sprintf("succ-%d-%s", i, rt), Now: t0.Add(time.Second), Grace: time.Minute})
-		})
-	}
-	close(start)
-	wg.Wait()
+	testenv.Race(n, func(i int) {
+		// Different successor hashes, as if each caller derived its own:
+		// only one may be recorded.
+		results[i], errs[i] = st.Rotate(ctx, server.Rotation{ClientID: clientID, Hash: rt,
+			SuccessorHash: fmt.Sprintf("succ-%d-%s", i, rt), Now: t0.Add(time.Second), Grace: time.Minute})
+	})
 	rotated := 0
 	for i, res := range results {
 		if errs[i] != nil {
