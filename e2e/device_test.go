@@ -20,9 +20,7 @@ import (
 // TestDeviceLogin is `login --device` end to end: the CLI shows a code, the
 // user approves it in a browser elsewhere, and the agent is signed in.
 func TestDeviceLogin(t *testing.T) {
-	srv := startServer(t)
-	a := newAgentEnv(t, srv.URL, nil)
-	a.start()
+	srv, a := startAgent(t, "")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, a.bin, "login", "--device")

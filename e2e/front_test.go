@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/walkme/session-agent/agent/localapi"
 )
 
 // front stands on the issuer's address in front of a real walkme-sessiond:
@@ -145,4 +147,24 @@ func (f *front) cut(w http.ResponseWriter, r *http.Request, backend *url.URL) {
 	fmt.Fprintf(c, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n",
 		resp.StatusCode, http.StatusText(resp.StatusCode), len(body))
 	_, _ = c.Write(body[:len(body)/2])
+}
+
+// quietThenRenewed checks both halves of a pause in a's renewals (asleep,
+// offline): for more than two renewal intervals no renewal request reaches
+// the server; once resume has run, a renewal follows. It returns the status
+// that shows that renewal.
+func (f *front) quietThenRenewed(t *testing.T, a *agentEnv, while string, resume func(), after string) localapi.Status {
+	t.Helper()
+	posts, renewals := f.posts.Load(), a.mustStatus().Renewals
+	time.Sleep(5 * time.Second) // more than two renewal intervals
+	if got := f.posts.Load(); got != posts {
+		t.Fatalf("%d renewal requests reached the server %s", got-posts, while)
+	}
+	resumed := time.Now()
+	resume()
+	st := a.awaitStatus(10*time.Second, "a renewal "+after, func(st localapi.Status) bool {
+		return st.State == localapi.StateActive && st.Renewals > renewals
+	})
+	t.Logf("renewal visible in status %v %s (requests %s: 0)", time.Since(resumed).Round(10*time.Millisecond), after, while)
+	return st
 }

@@ -268,6 +268,27 @@ rc=$?; rm -f "$jar"; exit $rc
 	return &agentEnv{t: t, bin: agentBin, env: env, config: cfgFile, socket: socket}
 }
 
+// startAgent starts a walkme-sessiond, with the account's timeout set to
+// timeout unless that is "", and a walkme-agent run against it.
+func startAgent(t *testing.T, timeout string) (*sessiond, *agentEnv) {
+	t.Helper()
+	srv := startServer(t)
+	if timeout != "" {
+		srv.setTimeout(t, timeout)
+	}
+	a := newAgentEnv(t, srv.URL, nil)
+	a.start()
+	return srv, a
+}
+
+// signedInAgent is startAgent with the agent signed in.
+func signedInAgent(t *testing.T, timeout string) (*sessiond, *agentEnv) {
+	t.Helper()
+	srv, a := startAgent(t, timeout)
+	a.login()
+	return srv, a
+}
+
 // start runs `walkme-agent run` and waits until it answers.
 func (a *agentEnv) start() {
 	a.t.Helper()
@@ -299,48 +320,63 @@ func (a *agentEnv) stop() {
 	a.proc = nil
 }
 
-// cli runs a walkme-agent command and returns its stdout and exit code.
-func (a *agentEnv) cli(args ...string) (string, int) {
+// run runs walkme-agent with args and returns its stdout, stderr and exit
+// code.
+func (a *agentEnv) run(args ...string) (stdout, stderr string, code int) {
 	a.t.Helper()
 	cmd := exec.Command(a.bin, args...)
 	cmd.Env = append(os.Environ(), a.env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
-	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
 		a.t.Fatalf("walkme-agent %v: %v", args, err)
 	}
+	return out.String(), errb.String(), code
+}
+
+// cli runs a walkme-agent command and returns its output (stdout then
+// stderr) and exit code.
+func (a *agentEnv) cli(args ...string) (string, int) {
+	a.t.Helper()
+	stdout, stderr, code := a.run(args...)
 	if code != 0 && code != 3 {
-		a.t.Logf("walkme-agent %v exited %d: %s", args, code, errb.String())
+		a.t.Logf("walkme-agent %v exited %d: %s", args, code, stderr)
 	}
-	return out.String() + errb.String(), code
+	return stdout + stderr, code
 }
 
 func (a *agentEnv) status() (localapi.Status, error) {
-	cmd := exec.Command(a.bin, "status", "--json")
-	cmd.Env = append(os.Environ(), a.env...)
-	out, err := cmd.Output()
-	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 3 {
-		err = nil
-	}
-	if err != nil {
-		return localapi.Status{}, err
-	}
+	a.t.Helper()
+	return statusJSON(a.run("status", "--json"))
+}
+
+// statusJSON reads what `status --json` wrote and its exit code: it prints
+// the status both when a session is live (0) and when none is (3).
+func statusJSON(stdout, stderr string, code int) (localapi.Status, error) {
 	var st localapi.Status
-	if err := json.Unmarshal(out, &st); err != nil {
-		return st, fmt.Errorf("status --json: %v: %s", err, out)
+	if code != 0 && code != 3 {
+		return st, fmt.Errorf("status exited %d: %s", code, stdout+stderr)
+	}
+	if err := json.Unmarshal([]byte(stdout), &st); err != nil {
+		return st, fmt.Errorf("status --json: %v: %s", err, stdout+stderr)
 	}
 	return st, nil
 }
 
 func (a *agentEnv) mustStatus() localapi.Status {
 	a.t.Helper()
-	st, err := a.status()
+	return mustStatus(a.t, a.status)
+}
+
+// mustStatus is status's answer; an error fails the test.
+func mustStatus(t *testing.T, status func() (localapi.Status, error)) localapi.Status {
+	t.Helper()
+	st, err := status()
 	if err != nil {
-		a.t.Fatalf("status: %v", err)
+		t.Fatalf("status: %v", err)
 	}
 	return st
 }

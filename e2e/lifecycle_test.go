@@ -28,10 +28,7 @@ func currentUser(t *testing.T) string {
 // 2 s while the product runs, idle with one closing renewal after it exits,
 // a local lapse within the timeout plus 2 s, and the server agreeing.
 func TestSessionLifecycle(t *testing.T) {
-	srv := startServer(t)
-	srv.setTimeout(t, "6s")
-	a := newAgentEnv(t, srv.URL, nil)
-	a.start()
+	srv, a := startAgent(t, "6s")
 
 	if st := a.mustStatus(); st.State != localapi.StateSignedOut {
 		t.Fatalf("fresh agent: state %s, want signed_out", st.State)
@@ -98,10 +95,7 @@ func TestSessionLifecycle(t *testing.T) {
 
 // TestLogoutEndsTheSessionAtOnce is R8 end to end.
 func TestLogoutEndsTheSessionAtOnce(t *testing.T) {
-	srv := startServer(t)
-	a := newAgentEnv(t, srv.URL, nil)
-	a.start()
-	a.login()
+	srv, a := signedInAgent(t, "")
 	token := a.refreshToken()
 	if out, code := a.cli("logout"); code != 0 {
 		t.Fatalf("logout exited %d: %s", code, out)
@@ -123,11 +117,7 @@ func TestLogoutEndsTheSessionAtOnce(t *testing.T) {
 
 // TestRestartKeepsTheSessionUntilItsDeadline is R11 across agent restarts.
 func TestRestartKeepsTheSessionUntilItsDeadline(t *testing.T) {
-	srv := startServer(t)
-	srv.setTimeout(t, "4s")
-	a := newAgentEnv(t, srv.URL, nil)
-	a.start()
-	a.login()
+	srv, a := signedInAgent(t, "4s")
 	a.stop()
 	a.start()
 	if st := a.mustStatus(); st.State != localapi.StateIdle || st.User != admin {

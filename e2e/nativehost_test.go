@@ -19,10 +19,7 @@ import (
 // `walkme-agent native-host` (Chrome's native-messaging framing on stdin and
 // stdout) counts as an open WalkMe product, and renews like one.
 func TestNativeHostRelaysHeartbeats(t *testing.T) {
-	srv := startServer(t)
-	a := newAgentEnv(t, srv.URL, nil)
-	a.start()
-	a.login()
+	_, a := signedInAgent(t, "")
 	cmd := exec.Command(a.bin, "native-host", "chrome-extension://walkme/")
 	cmd.Env = append(os.Environ(), a.env...)
 	stdin, err := cmd.StdinPipe()

@@ -11,9 +11,10 @@ import (
 	"github.com/walkme/session-agent/platform/power/fakelogind"
 )
 
-// powerEnv is an agent whose system bus is a private one with a fake logind,
-// behind a front that counts the renewal requests reaching the server.
-func powerEnv(t *testing.T, timeout string) (*agentEnv, *fakelogind.Logind, *front) {
+// poweredAgent is a signed-in agent whose system bus is a private one with
+// a fake logind, behind a front that counts the renewal requests reaching
+// the server; the account's timeout is timeout.
+func poweredAgent(t *testing.T, timeout string) (*agentEnv, *fakelogind.Logind, *front) {
 	t.Helper()
 	f := startFront(t)
 	f.srv.setTimeout(t, timeout)
@@ -26,6 +27,13 @@ func powerEnv(t *testing.T, timeout string) (*agentEnv, *fakelogind.Logind, *fro
 		t.Fatal("the agent took no delay inhibitor from logind")
 	}
 	a.login()
+	return a, logind, f
+}
+
+// powerEnv is a poweredAgent with a product open, active and renewing.
+func powerEnv(t *testing.T, timeout string) (*agentEnv, *fakelogind.Logind, *front) {
+	t.Helper()
+	a, logind, f := poweredAgent(t, timeout)
 	openProduct(t)
 	a.awaitStatus(10*time.Second, "active", func(st localapi.Status) bool {
 		return st.State == localapi.StateActive && st.Renewals >= 1
@@ -42,17 +50,7 @@ func TestSleepStopsRenewalsAndWakeRenews(t *testing.T) {
 		t.Fatal("the agent did not release its delay inhibitor when the machine went to sleep")
 	}
 	a.awaitStatus(3*time.Second, "asleep", func(st localapi.Status) bool { return st.State == localapi.StateAsleep })
-	posts, renewals := f.posts.Load(), a.mustStatus().Renewals
-	time.Sleep(5 * time.Second) // more than two renewal intervals
-	if got := f.posts.Load(); got != posts {
-		t.Fatalf("%d renewal requests reached the server while asleep", got-posts)
-	}
-	woke := time.Now()
-	logind.Wake()
-	st := a.awaitStatus(10*time.Second, "a renewal after the wake", func(st localapi.Status) bool {
-		return st.State == localapi.StateActive && st.Renewals > renewals
-	})
-	t.Logf("wake -> renewal visible in status: %v (renewals while asleep: 0)", time.Since(woke).Round(10*time.Millisecond))
+	st := f.quietThenRenewed(t, a, "while asleep", logind.Wake, "after the wake")
 	if st.LapsesAt == nil || st.LapsesAt.Before(time.Now()) {
 		t.Fatalf("after the wake renewal lapses_at = %v", st.LapsesAt)
 	}

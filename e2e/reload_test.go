@@ -16,10 +16,7 @@ import (
 // running agent, and a broken edit is refused while the agent keeps running
 // on its last good configuration.
 func TestConfigChangesApplyWithoutRestart(t *testing.T) {
-	srv := startServer(t)
-	a := newAgentEnv(t, srv.URL, nil)
-	a.start()
-	a.login()
+	srv, a := signedInAgent(t, "")
 	write := func(cfg map[string]any) {
 		t.Helper()
 		b, _ := json.Marshal(cfg)

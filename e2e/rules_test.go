@@ -12,7 +12,6 @@ import (
 
 	"github.com/walkme/session-agent/agent/localapi"
 	"github.com/walkme/session-agent/internal/testenv"
-	"github.com/walkme/session-agent/platform/power/fakelogind"
 )
 
 // The session rules when things change (docs/design.md §2): a timeout
@@ -23,10 +22,7 @@ import (
 // 2s) while the product is open, at several points of the 2 s renewal
 // cycle; the agent is never signed out and moves to the new cadence.
 func TestTimeoutLoweredWithAProductOpen(t *testing.T) {
-	srv := startServer(t)
-	a := newAgentEnv(t, srv.URL, nil)
-	a.start()
-	a.login()
+	srv, a := signedInAgent(t, "")
 	openProduct(t)
 	for i, offset := range []time.Duration{0, 700 * time.Millisecond, 1400 * time.Millisecond, 1900 * time.Millisecond} {
 		srv.setTimeout(t, "24h")
@@ -58,10 +54,7 @@ func TestTimeoutLoweredWithAProductOpen(t *testing.T) {
 // session — without renewing it (R6) — shows signed_out and deletes the
 // token.
 func TestIdleAgentLearnsTheServerEndedIt(t *testing.T) {
-	srv := startServer(t)
-	a := newAgentEnv(t, srv.URL, nil)
-	a.start()
-	a.login()
+	srv, a := signedInAgent(t, "")
 	closeProduct := openProduct(t)
 	a.awaitStatus(10*time.Second, "active", func(st localapi.Status) bool { return st.State == localapi.StateActive })
 	closeProduct()
@@ -187,17 +180,7 @@ func TestSignOutWhileServerUnreachable(t *testing.T) {
 // through; sent at the wake, it reports the close, and the session lapses
 // one timeout (20 s) after the close, not after the wake.
 func TestCloseJustBeforeTheLidShuts(t *testing.T) {
-	f := startFront(t)
-	f.srv.setTimeout(t, "20s")
-	bus := testenv.SessionBus(t)
-	logind := fakelogind.Start(t, bus)
-	a := newAgentEnv(t, f.issuer, nil)
-	a.env = append(a.env, "DBUS_SYSTEM_BUS_ADDRESS="+bus)
-	a.start()
-	if !logind.WaitInhibitors(1, 10*time.Second) {
-		t.Fatal("the agent took no delay inhibitor from logind")
-	}
-	a.login()
+	a, logind, f := poweredAgent(t, "20s")
 	closeProduct := openProduct(t)
 	a.awaitStatus(10*time.Second, "active", func(st localapi.Status) bool {
 		return st.State == localapi.StateActive && st.Renewals >= 2

@@ -26,11 +26,7 @@ import (
 // /proc/*/cmdline and /proc/*/environ while they run, and in the crash
 // output. None may appear.
 func TestTokensNeverLeak(t *testing.T) {
-	srv := startServer(t)
-	srv.setTimeout(t, "60s")
-	a := newAgentEnv(t, srv.URL, nil)
-	a.start()
-	a.login()
+	_, a := signedInAgent(t, "60s")
 	seen := map[string]string{} // token -> what it is
 	note := func() {
 		seen[a.refreshToken()] = "refresh token"

@@ -17,9 +17,7 @@ import (
 // renewal that the opening calls for. After sign-out the command exits 3,
 // and the server refuses the token it printed.
 func TestTokenCommand(t *testing.T) {
-	srv := startServer(t)
-	a := newAgentEnv(t, srv.URL, nil)
-	a.start()
+	srv, a := startAgent(t, "")
 	if out, code := a.cli("token"); code != 3 || !strings.Contains(out, "signed out") {
 		t.Fatalf("token while signed out: exit %d, %q; want 3 and a reason", code, out)
 	}

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -20,10 +19,7 @@ import (
 // exits at once with a message that says another agent runs, and the first
 // keeps its session and its socket.
 func TestSecondAgentRefused(t *testing.T) {
-	srv := startServer(t)
-	a := newAgentEnv(t, srv.URL, nil)
-	a.start()
-	a.login()
+	_, a := signedInAgent(t, "")
 	second := exec.Command(a.bin, "run")
 	second.Env = append(os.Environ(), a.env...)
 	var out bytes.Buffer
@@ -57,10 +53,7 @@ func TestSecondAgentRefused(t *testing.T) {
 // run a process as another uid.
 func TestLocalAPIRefusesAnotherUID(t *testing.T) {
 	testenv.Root(t)
-	srv := startServer(t)
-	a := newAgentEnv(t, srv.URL, nil)
-	a.start()
-	a.login()
+	_, a := signedInAgent(t, "")
 	// Let uid 65534 reach the socket: every directory above it searchable,
 	// the socket writable.
 	for dir := filepath.Dir(a.socket); dir != "/" && dir != os.TempDir(); dir = filepath.Dir(dir) {
@@ -74,12 +67,10 @@ func TestLocalAPIRefusesAnotherUID(t *testing.T) {
 	if err := os.Chmod(a.config, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	bin := publicCopy(t, a.bin)
+	bin := testenv.PublicCopy(t, a.bin)
 	for _, cmdline := range [][]string{{"status", "--json"}, {"logout"}, {"token"}} {
-		cmd := exec.Command(bin, cmdline...)
+		cmd := testenv.AsNobody(exec.Command(bin, cmdline...))
 		cmd.Env = append(os.Environ(), a.env...)
-		cmd.Dir = "/"
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 		out, err := cmd.CombinedOutput()
 		if err == nil || strings.Contains(string(out), admin) || strings.Contains(string(out), "eyJ") {
 			t.Fatalf("walkme-agent %v as uid 65534: %v, said %q; want a failure that reveals nothing", cmdline, err, out)
@@ -92,27 +83,4 @@ func TestLocalAPIRefusesAnotherUID(t *testing.T) {
 	if !strings.Contains(a.log(), "peer_uid=65534") {
 		t.Fatalf("the agent did not log the refused peer:\n%s", a.log())
 	}
-}
-
-// publicCopy copies the executable src into a fresh directory that other
-// uids may enter, so that another uid can run it.
-func publicCopy(t *testing.T, src string) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "walkme-e2e-public-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst := filepath.Join(dir, filepath.Base(src))
-	if err := os.WriteFile(dst, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dst
 }

@@ -151,24 +151,13 @@ func (w *wineAgent) cli(args ...string) (string, int) {
 
 // status is `status --json` from a second Wine process, over the named pipe.
 func (w *wineAgent) status() (localapi.Status, error) {
-	out, code := w.cli("status", "--json")
-	var st localapi.Status
-	if code != 0 && code != 3 {
-		return st, fmt.Errorf("status exited %d: %s", code, out)
-	}
-	if err := json.Unmarshal([]byte(out), &st); err != nil {
-		return st, fmt.Errorf("status --json: %v: %s", err, out)
-	}
-	return st, nil
+	w.t.Helper()
+	return statusJSON(w.run(w.exe, "status", "--json"))
 }
 
 func (w *wineAgent) mustStatus() localapi.Status {
 	w.t.Helper()
-	st, err := w.status()
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return st
+	return mustStatus(w.t, w.status)
 }
 
 func (w *wineAgent) awaitStatus(within time.Duration, what string, ok func(localapi.Status) bool) localapi.Status {

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -36,7 +35,7 @@ const childEnv = "WALKME_IPC_TEST_CHILD"
 // owner's own connection gets its answer.
 func TestRefusesPeerOfAnotherUID(t *testing.T) {
 	testenv.Root(t)
-	top := publicDir(t)
+	top := testenv.PublicDir(t)
 	path := filepath.Join(top, "a", "agent.sock")
 	mustListen(t, path)
 	// For this test only: let uid 65534 reach the socket, so that the
@@ -47,11 +46,8 @@ func TestRefusesPeerOfAnotherUID(t *testing.T) {
 	if err := os.Chmod(path, 0o666); err != nil {
 		t.Fatal(err)
 	}
-	bin := publicCopy(t, top, os.Args[0])
-	cmd := exec.Command(bin, "-test.run=^TestChildClient$", "-test.v", "-test.count=1")
+	cmd := testenv.AsNobody(exec.Command(testenv.PublicCopy(t, os.Args[0]), "-test.run=^TestChildClient$", "-test.v", "-test.count=1"))
 	cmd.Env = append(os.Environ(), childEnv+"=TestChildClient", "WALKME_IPC_TEST_PATH="+path)
-	cmd.Dir = "/"
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	out, err := cmd.CombinedOutput()
 	if err != nil || !bytes.Contains(out, []byte("--- PASS: TestChildClient")) {
 		t.Fatalf("client as uid 65534: %v\n%s", err, out)
@@ -65,7 +61,7 @@ func TestChildClient(t *testing.T) {
 	if os.Getenv(childEnv) != t.Name() {
 		t.Skip("run as a child process by TestRefusesPeerOfAnotherUID")
 	}
-	if os.Getuid() != 65534 {
+	if os.Getuid() != testenv.Nobody {
 		t.Fatalf("running as uid %d", os.Getuid())
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -83,32 +79,4 @@ func TestChildClient(t *testing.T) {
 	if err != nil && !strings.Contains(err.Error(), "reset") {
 		t.Fatalf("read: %v, want EOF or reset (connection closed by the agent)", err)
 	}
-}
-
-// publicDir is a fresh directory that other uids may enter.
-func publicDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "walkme-ipc-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// publicCopy copies the executable src into dir, so that another uid can run it.
-func publicCopy(t *testing.T, dir, src string) string {
-	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst := filepath.Join(dir, filepath.Base(src))
-	if err := os.WriteFile(dst, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dst
 }
