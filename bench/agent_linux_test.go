@@ -169,29 +169,26 @@ func reportRest(b *testing.B, r rest, targetMB float64) {
 
 // BenchmarkAgentIdle is the agent signed in with no WalkMe product open: it
 // only polls presence (every 5 s) and waits. Target: under 1 CPU-s/h, 20 MB.
-func BenchmarkAgentIdle(b *testing.B) {
-	svc := startService(b, sqliteStore(b, email))
-	a := startAgent(b, svc)
-	a.signIn(b)
-	a.await(b, 10*time.Second, "idle", func(st localapi.Status) bool { return st.State == localapi.StateIdle })
-	floor := startTicker(b)
-	r := measure(b, restWindow, a.cmd.Process.Pid, floor.Process.Pid)
-	a.await(b, 5*time.Second, "still idle", func(st localapi.Status) bool { return st.State == localapi.StateIdle })
-	reportRest(b, r[0], targetAgentMB)
-	reportFloor(b, r[0], r[1])
-}
+func BenchmarkAgentIdle(b *testing.B) { benchmarkAtRest(b, false, localapi.StateIdle) }
 
 // BenchmarkAgentActive is the agent signed in with a product open: the
 // renewal timer (15m) is armed and presence is polled every 5 s.
-func BenchmarkAgentActive(b *testing.B) {
+func BenchmarkAgentActive(b *testing.B) { benchmarkAtRest(b, true, localapi.StateActive) }
+
+// benchmarkAtRest measures a signed-in agent, with a product open or not,
+// over the rest window, which it must spend in state.
+func benchmarkAtRest(b *testing.B, productOpen bool, state string) {
 	svc := startService(b, sqliteStore(b, email))
 	a := startAgent(b, svc)
 	a.signIn(b)
-	openProduct(b)
-	a.await(b, 15*time.Second, "active", func(st localapi.Status) bool { return st.State == localapi.StateActive })
+	if productOpen {
+		openProduct(b)
+	}
+	in := func(st localapi.Status) bool { return st.State == state }
+	a.await(b, 15*time.Second, state, in)
 	floor := startTicker(b)
 	r := measure(b, restWindow, a.cmd.Process.Pid, floor.Process.Pid)
-	a.await(b, 5*time.Second, "still active", func(st localapi.Status) bool { return st.State == localapi.StateActive })
+	a.await(b, 5*time.Second, "still "+state, in)
 	reportRest(b, r[0], targetAgentMB)
 	reportFloor(b, r[0], r[1])
 }

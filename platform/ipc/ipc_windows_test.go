@@ -1,14 +1,11 @@
 package ipc
 
 import (
-	"bufio"
 	"context"
 	"errors"
-	"io"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
@@ -89,31 +86,8 @@ func TestPipeRoundTrip(t *testing.T) {
 		t.Skip("Wine never completes go-winio's overlapped ConnectNamedPipe; runs on real Windows")
 	}
 	path := testPipe(t)
-	l, err := Listen(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			io.WriteString(c, "hello\n")
-			c.Close()
-		}
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c, err := Dial(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if line, err := bufio.NewReader(c).ReadString('\n'); line != "hello\n" {
-		t.Fatalf("read %q, %v", line, err)
-	}
+	mustListen(t, path)
+	hello(t, path)
 }
 
 // underWine reports whether Wine runs this binary (its ntdll exports

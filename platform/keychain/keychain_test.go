@@ -41,13 +41,21 @@ func TestMemoryBackend(t *testing.T) {
 	if _, err := other.Get(ctx); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("other account Get = %v, want ErrNotFound", err)
 	}
+	mustDelete(t, kc, again)
+}
+
+// mustDelete deletes kc's entry, twice: deleting what is not there is no
+// error. Then seen (kc, or another handle on the same entry) finds none.
+func mustDelete(t *testing.T, kc, seen Keychain) {
+	t.Helper()
+	ctx := context.Background()
 	if err := kc.Delete(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if err := kc.Delete(ctx); err != nil {
 		t.Fatalf("Delete when absent = %v, want nil", err)
 	}
-	if _, err := again.Get(ctx); !errors.Is(err, ErrNotFound) {
+	if _, err := seen.Get(ctx); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Get after Delete = %v, want ErrNotFound", err)
 	}
 }

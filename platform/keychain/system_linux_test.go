@@ -68,12 +68,7 @@ func TestChildSystemKeychain(t *testing.T) {
 	if got, err := kc.Get(ctx); err != nil || !bytes.Equal(got, full) {
 		t.Fatalf("the rejected Set changed the entry: %d bytes, %v", len(got), err)
 	}
-	if err := kc.Delete(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := kc.Get(ctx); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("Get after Delete = %v, want ErrNotFound", err)
-	}
+	mustDelete(t, kc, kc)
 	if got := secretTool(t, testService, "alice"); got != "" {
 		t.Fatalf("secret-tool still finds %q after Delete", got)
 	}

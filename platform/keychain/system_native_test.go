@@ -40,13 +40,5 @@ func TestSystemKeychainNative(t *testing.T) {
 	if err := kc.Set(ctx, append(full, 'z')); err == nil {
 		t.Fatal("oversize Set succeeded")
 	}
-	if err := kc.Delete(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := kc.Delete(ctx); err != nil {
-		t.Fatalf("Delete when absent = %v", err)
-	}
-	if _, err := kc.Get(ctx); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("Get after Delete = %v, want ErrNotFound", err)
-	}
+	mustDelete(t, kc, kc)
 }

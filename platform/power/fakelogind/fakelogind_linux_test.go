@@ -9,16 +9,24 @@ import (
 	"github.com/walkme/session-agent/internal/testenv"
 )
 
-func TestInhibitorIsHeldUntilClosed(t *testing.T) {
+// startConnected starts a fake logind on a private bus and connects a
+// client to that bus; both end with the test.
+func startConnected(t *testing.T) (*Logind, *dbus.Conn) {
+	t.Helper()
 	addr := testenv.SessionBus(t)
 	l := Start(t, addr)
 	conn, err := dbus.Connect(addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { conn.Close() })
+	return l, conn
+}
+
+func TestInhibitorIsHeldUntilClosed(t *testing.T) {
+	l, conn := startConnected(t)
 	var fd dbus.UnixFD
-	err = conn.Object(name, path).Call(managerIface+".Inhibit", 0, "sleep", "test", "why", "delay").Store(&fd)
+	err := conn.Object(name, path).Call(managerIface+".Inhibit", 0, "sleep", "test", "why", "delay").Store(&fd)
 	if err != nil {
 		t.Fatalf("Inhibit: %v", err)
 	}
@@ -35,13 +43,7 @@ func TestInhibitorIsHeldUntilClosed(t *testing.T) {
 }
 
 func TestPropertiesAndSignals(t *testing.T) {
-	addr := testenv.SessionBus(t)
-	l := Start(t, addr)
-	conn, err := dbus.Connect(addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	l, conn := startConnected(t)
 	if err := conn.AddMatchSignal(dbus.WithMatchSender(name)); err != nil {
 		t.Fatal(err)
 	}

@@ -129,14 +129,21 @@ func Find(es []Entry, label string) (Entry, bool) {
 	return Entry{}, false
 }
 
-// Click sends a "clicked" event to the item with label, as a panel does.
-func (p *Panel) Click(label string) {
+// enabledItem waits for the item labelled label and fails the test if it
+// is disabled.
+func (p *Panel) enabledItem(label string) Entry {
 	p.t.Helper()
-	es := p.WaitLabel(label)
-	e, _ := Find(es, label)
+	e, _ := Find(p.WaitLabel(label), label)
 	if !e.Enabled {
 		p.t.Fatalf("%q is disabled", label)
 	}
+	return e
+}
+
+// Click sends a "clicked" event to the item with label, as a panel does.
+func (p *Panel) Click(label string) {
+	p.t.Helper()
+	e := p.enabledItem(label)
 	call := p.conn.Object(p.Item.Service, p.menuPath()).Call("com.canonical.dbusmenu.Event", 0,
 		e.ID, "clicked", dbus.MakeVariant(""), uint32(0))
 	if call.Err != nil {
@@ -149,11 +156,7 @@ func (p *Panel) Click(label string) {
 // exit before it replies.
 func (p *Panel) ClickAndForget(label string) {
 	p.t.Helper()
-	es := p.WaitLabel(label)
-	e, _ := Find(es, label)
-	if !e.Enabled {
-		p.t.Fatalf("%q is disabled", label)
-	}
+	e := p.enabledItem(label)
 	call := p.conn.Object(p.Item.Service, p.menuPath()).Go("com.canonical.dbusmenu.Event", dbus.FlagNoReplyExpected, nil,
 		e.ID, "clicked", dbus.MakeVariant(""), uint32(0))
 	if call.Err != nil {
