@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -125,6 +126,10 @@ func (d *demo) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The timeline shows where the agent starts from before the user acts.
+	if _, err := await(ctx, events, "the agent to start", func(st localapi.Status) bool { return st.State != localapi.StateStarting }); err != nil {
+		return err
+	}
 	steps := []func(context.Context, <-chan localapi.Status) error{
 		d.signIn, d.openProduct, d.closeProduct, d.lapse, d.openTab, d.signIn, d.tabKeepsSession, d.signOut, d.tabSignedOut,
 	}
@@ -204,7 +209,8 @@ func (d *demo) follow(ctx context.Context) (<-chan localapi.Status, error) {
 		defer close(out)
 		var last localapi.Status
 		for st := range in {
-			if st.State != last.State || st.Renewals != last.Renewals || st.SignedOutReason != last.SignedOutReason {
+			if st.State != last.State || st.Renewals != last.Renewals || st.SignedOutReason != last.SignedOutReason ||
+				!slices.Equal(st.Presence.Sources, last.Presence.Sources) {
 				d.say("agent", "%s", describe(st, d.start))
 			}
 			last = st
@@ -221,13 +227,21 @@ func describe(st localapi.Status, start time.Time) string {
 		}
 		return fmt.Sprintf("%.1fs", t.Sub(start).Seconds())
 	}
-	switch {
-	case !st.SignedIn() && st.SignedOutReason != "":
-		return fmt.Sprintf("state=%s reason=%s", st.State, st.SignedOutReason)
-	case !st.SignedIn():
-		return "state=" + st.State
+	open := "none"
+	if len(st.Presence.Sources) > 0 {
+		open = strings.Join(st.Presence.Sources, ",")
 	}
-	return fmt.Sprintf("state=%-6s renewals=%d lapses_at=%s open=%v", st.State, st.Renewals, rel(st.LapsesAt), st.Presence.Open)
+	if !st.SignedIn() {
+		line := "state=" + st.State
+		if st.SignedOutReason != "" {
+			line += " reason=" + st.SignedOutReason
+		}
+		if open != "none" { // open, with no session to keep
+			line += " open=" + open
+		}
+		return line
+	}
+	return fmt.Sprintf("state=%-6s renewals=%d lapses_at=%s open=%s", st.State, st.Renewals, rel(st.LapsesAt), open)
 }
 
 // await reads status updates until ok says the wanted state holds.
@@ -270,11 +284,11 @@ func (d *demo) openProduct(ctx context.Context, events <-chan localapi.Status) e
 	if err := os.Symlink(exe, link); err != nil {
 		return err
 	}
+	d.say("user", "opens WalkMe Editor (a stand-in process named %q)", demoProcess)
 	d.standin = exec.Command(link, standinArg)
 	if err := d.standin.Start(); err != nil {
 		return err
 	}
-	d.say("user", "opens WalkMe Editor (a stand-in process named %q)", demoProcess)
 	_, err = await(ctx, events, "three renewals", func(st localapi.Status) bool { return st.Renewals >= 3 })
 	return err
 }
@@ -285,8 +299,8 @@ func (d *demo) closeProduct(ctx context.Context, events <-chan localapi.Status) 
 		return err
 	}
 	before := st.Renewals
-	d.stopStandin()
 	d.say("user", "closes WalkMe Editor and walks away")
+	d.stopStandin()
 	st, err = await(ctx, events, "idle", func(st localapi.Status) bool { return st.State == localapi.StateIdle })
 	if err != nil {
 		return err
@@ -313,8 +327,20 @@ func (d *demo) lapse(ctx context.Context, events <-chan localapi.Status) error {
 	if st.SignedOutReason != localapi.ReasonExpired {
 		return fmt.Errorf("signed out for %q, want expired", st.SignedOutReason)
 	}
-	_, err = keychainEntry(ctx, d.mem)
-	d.say("agent", "lapsed locally at the deadline (R11); keychain entry present: %v", err == nil)
+	// The agent writes the keychain off its loop (a slow keychain never
+	// holds up a lapse): the entry goes a moment after the status changes.
+	present := true
+	for range 50 {
+		if _, err := keychainEntry(ctx, d.mem); err != nil {
+			present = false
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	d.say("agent", "lapsed locally at the deadline (R11); keychain entry present: %v", present)
+	if present {
+		return errors.New("the lapsed session's token is still in the keychain a second after the lapse")
+	}
 	// The server's deadline counts from when it received the last renewal
 	// (or the use it reported), a few milliseconds after the agent sent it:
 	// it may agree a moment after the agent lapsed locally.
