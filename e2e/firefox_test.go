@@ -46,20 +46,20 @@ func startFirefox(t *testing.T, a *agentEnv, issuer string) *firefoxRig {
 	if err := os.WriteFile(filepath.Join(hosts, nativehost.Name+".json"), manifest, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return launchFirefox(t, pageURL, ext, firefoxtest.Options{Home: home})
+	return launchFirefox(t, pageURL, ext, extension.FirefoxID, firefoxtest.Options{Home: home})
 }
 
 // launchFirefox starts headless Firefox with opts and installs the
-// extension in ext as a temporary add-on.
-func launchFirefox(t *testing.T, pageURL, ext string, opts firefoxtest.Options) *firefoxRig {
+// extension in ext, whose gecko ID is id, as a temporary add-on.
+func launchFirefox(t *testing.T, pageURL, ext, id string, opts firefoxtest.Options) *firefoxRig {
 	t.Helper()
 	b := firefoxtest.New(t, 3*time.Minute, opts)
-	id, err := b.InstallExtension(ext)
+	got, err := b.InstallExtension(ext)
 	if err != nil {
 		t.Fatalf("install the extension in Firefox: %v", err)
 	}
-	if id != extension.FirefoxID {
-		t.Fatalf("Firefox installed the extension as %q, want %q (the ID the host manifest allows)", id, extension.FirefoxID)
+	if got != id {
+		t.Fatalf("Firefox installed the extension as %q, want %q (the ID the host manifest allows)", got, id)
 	}
 	return &firefoxRig{b: b, pageURL: pageURL}
 }
@@ -161,7 +161,7 @@ func TestDebNativeHostInFirefox(t *testing.T) {
 	// writes for a per-user manifest stays unused.
 	pageURL, ext, _ := walkMeSetup(t, a, f.issuer)
 	home := t.TempDir()
-	r := launchFirefox(t, pageURL, ext, firefoxtest.Options{Home: home, Env: a.env})
+	r := launchFirefox(t, pageURL, ext, extension.FirefoxID, firefoxtest.Options{Home: home, Env: a.env})
 	tab, closeTab := r.openTab(t)
 	defer closeTab()
 	awaitPage(t, tab, "signed in as "+admin)

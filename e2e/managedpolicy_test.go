@@ -8,7 +8,10 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,6 +19,7 @@ import (
 
 	"github.com/walkme/session-agent/agent/localapi"
 	"github.com/walkme/session-agent/browser/extension"
+	"github.com/walkme/session-agent/internal/firefoxtest"
 	"github.com/walkme/session-agent/internal/testenv"
 	"github.com/walkme/session-agent/packaging/nativehost"
 )
@@ -80,6 +84,147 @@ func TestExtensionReadsManagedPolicyInChromium(t *testing.T) {
 	a.awaitStatus(15*time.Second, "idle once the tab is closed", func(st localapi.Status) bool {
 		return st.State == localapi.StateIdle
 	})
+}
+
+// firefoxPolicies is the one machine-wide policy file of Firefox on Linux,
+// the place docs/deploy/browser-extension.md tells Linux admins to use.
+// Debian's firefox-esr reads it too (not /etc/firefox-esr/policies).
+const firefoxPolicies = "/etc/firefox/policies/policies.json"
+
+// TestExtensionReadsManagedPolicyInFirefox is
+// TestExtensionReadsManagedPolicyInChromium in Firefox: the extension's
+// defaults name a host the page is not on, and the policy in
+// /etc/firefox/policies/policies.json ("3rdparty" → "Extensions" → the
+// add-on's ID) names the page's host and a 1 s heartbeat. The page signs in
+// and the agent turns active with browser:firefox only if the extension
+// read them from managed storage (browser.storage.managed), which Firefox
+// fills from that policy, for a temporary add-on too.
+//
+// Firefox has one policy file for the machine: the test adds its entry to
+// whatever the file holds, under a lock other test binaries take too, and
+// puts the file back as it was. This copy of the extension has a gecko ID
+// of its own, so the entry reaches no other test's extension.
+func TestExtensionReadsManagedPolicyInFirefox(t *testing.T) {
+	testenv.Root(t)
+	testenv.Command(t, "firefox-esr")
+	f := startFront(t)
+	a := newAgentEnv(t, f.issuer, nil)
+	a.start()
+	a.login()
+
+	pageURL, ext, host := walkMeSetup(t, a, f.issuer)
+	id := regecko(t, ext)
+	writeJSON(t, filepath.Join(ext, "defaults.json"), map[string]any{"hostPatterns": []string{"https://walkme.invalid/*"}, "heartbeatSeconds": 30})
+	addFirefoxPolicy(t, id, map[string]any{"hostPatterns": []string{pageURL + "*"}, "heartbeatSeconds": 1})
+
+	home := t.TempDir()
+	_, manifest, err := nativehost.Manifests(host, nil, []string{id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosts := filepath.Join(home, ".mozilla", "native-messaging-hosts")
+	if err := os.MkdirAll(hosts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(hosts, nativehost.Name+".json"), manifest, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Firefox reads the policy file once, at its start.
+	b := launchFirefox(t, pageURL, ext, id, firefoxtest.Options{Home: home})
+	tab, closeTab := b.openTab(t)
+	defer closeTab()
+	awaitPage(t, tab, "signed in as "+admin)
+	st := a.awaitStatus(15*time.Second, "active from the tab the policy names", func(st localapi.Status) bool {
+		return st.State == localapi.StateActive
+	})
+	if len(st.Presence.Sources) != 1 || st.Presence.Sources[0] != "browser:firefox" {
+		t.Fatalf("presence %v, want the extension's heartbeat", st.Presence.Sources)
+	}
+	// The policy's 1 s heartbeat, not the defaults' 30 s.
+	closeTab()
+	a.awaitStatus(15*time.Second, "idle once the tab is closed", func(st localapi.Status) bool {
+		return st.State == localapi.StateIdle
+	})
+}
+
+// addFirefoxPolicy adds the managed storage of the add-on id to Firefox's
+// machine-wide policy file, keeping what the file holds, and restores the
+// file (or its absence) when the test ends.
+func addFirefoxPolicy(t *testing.T, id string, storage map[string]any) {
+	t.Helper()
+	// First, so the file is restored before the lock goes.
+	testenv.Exclusive(t, "firefox-policies")
+	old, err := os.ReadFile(firefoxPolicies)
+	existed := err == nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	doc := map[string]any{}
+	if existed {
+		if err := json.Unmarshal(old, &doc); err != nil {
+			t.Fatalf("%s is not JSON, so the test leaves it alone: %v", firefoxPolicies, err)
+		}
+	}
+	// Directories this test makes go again with the file.
+	var made []string
+	for d := filepath.Dir(firefoxPolicies); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil {
+			break
+		}
+		made = append(made, d)
+	}
+	t.Cleanup(func() {
+		if existed {
+			if err := os.WriteFile(firefoxPolicies, old, 0o644); err != nil {
+				t.Errorf("restore %s: %v", firefoxPolicies, err)
+			}
+			return
+		}
+		os.Remove(firefoxPolicies)
+		for _, d := range made {
+			os.Remove(d)
+		}
+	})
+	if err := os.MkdirAll(filepath.Dir(firefoxPolicies), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	policies := child(doc, "policies")
+	child(child(policies, "3rdparty"), "Extensions")[id] = storage
+	writeJSON(t, firefoxPolicies, doc)
+}
+
+// child is m[key] as an object, made when it is missing.
+func child(m map[string]any, key string) map[string]any {
+	c, ok := m[key].(map[string]any)
+	if !ok {
+		c = map[string]any{}
+		m[key] = c
+	}
+	return c
+}
+
+// regecko gives the extension in dir a gecko ID of its own and returns it.
+func regecko(t *testing.T, dir string) string {
+	t.Helper()
+	file := filepath.Join(dir, "manifest.json")
+	var m map[string]any
+	b, err := os.ReadFile(file)
+	if err == nil {
+		err = json.Unmarshal(b, &m)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	gecko := child(child(m, "browser_specific_settings"), "gecko")
+	if gecko["id"] != extension.FirefoxID {
+		t.Fatalf("the manifest's gecko ID is %v, want %s", gecko["id"], extension.FirefoxID)
+	}
+	r := make([]byte, 8)
+	rand.Read(r)
+	id := "walkme-test-" + hex.EncodeToString(r) + "@walkme.com"
+	gecko["id"] = id
+	writeJSON(t, file, m)
+	return id
 }
 
 // rekey gives the extension in dir a fresh manifest key and returns the
