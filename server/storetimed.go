@@ -13,6 +13,20 @@ type timedStore struct {
 	m  *metrics
 }
 
+// timed runs call, the store operation op, and observes its time.
+func timed[R any](t timedStore, op string, call func() (R, error)) (R, error) {
+	start := time.Now()
+	r, err := call()
+	t.observe(op, start, err)
+	return r, err
+}
+
+// timedErr is timed for an operation that returns only an error.
+func (t timedStore) timedErr(op string, call func() error) error {
+	_, err := timed(t, op, func() (struct{}, error) { return struct{}{}, call() })
+	return err
+}
+
 func (t timedStore) observe(op string, start time.Time, err error) {
 	result := "ok"
 	if err != nil && err != ErrNotFound && err != ErrCodeReused && err != ErrUserCodeTaken && err != ErrLastAdmin {
@@ -22,115 +36,67 @@ func (t timedStore) observe(op string, start time.Time, err error) {
 }
 
 func (t timedStore) Secret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error) {
-	start := time.Now()
-	r0, err := t.st.Secret(ctx, name, generate)
-	t.observe("Secret", start, err)
-	return r0, err
+	return timed(t, "Secret", func() ([]byte, error) { return t.st.Secret(ctx, name, generate) })
 }
 
 func (t timedStore) UserByEmail(ctx context.Context, email string) (User, error) {
-	start := time.Now()
-	r0, err := t.st.UserByEmail(ctx, email)
-	t.observe("UserByEmail", start, err)
-	return r0, err
+	return timed(t, "UserByEmail", func() (User, error) { return t.st.UserByEmail(ctx, email) })
 }
 
 func (t timedStore) User(ctx context.Context, id string) (User, error) {
-	start := time.Now()
-	r0, err := t.st.User(ctx, id)
-	t.observe("User", start, err)
-	return r0, err
+	return timed(t, "User", func() (User, error) { return t.st.User(ctx, id) })
 }
 
 func (t timedStore) Account(ctx context.Context, name string) (Account, error) {
-	start := time.Now()
-	r0, err := t.st.Account(ctx, name)
-	t.observe("Account", start, err)
-	return r0, err
+	return timed(t, "Account", func() (Account, error) { return t.st.Account(ctx, name) })
 }
 
 func (t timedStore) SetInactivityTimeout(ctx context.Context, account string, d time.Duration, e Activity) (old time.Duration, err error) {
-	start := time.Now()
-	r0, err := t.st.SetInactivityTimeout(ctx, account, d, e)
-	t.observe("SetInactivityTimeout", start, err)
-	return r0, err
+	return timed(t, "SetInactivityTimeout", func() (time.Duration, error) { return t.st.SetInactivityTimeout(ctx, account, d, e) })
 }
 
 func (t timedStore) AppendActivity(ctx context.Context, account string, e Activity) error {
-	start := time.Now()
-	err := t.st.AppendActivity(ctx, account, e)
-	t.observe("AppendActivity", start, err)
-	return err
+	return t.timedErr("AppendActivity", func() error { return t.st.AppendActivity(ctx, account, e) })
 }
 
 func (t timedStore) ActivityLog(ctx context.Context, account string) ([]Activity, error) {
-	start := time.Now()
-	r0, err := t.st.ActivityLog(ctx, account)
-	t.observe("ActivityLog", start, err)
-	return r0, err
+	return timed(t, "ActivityLog", func() ([]Activity, error) { return t.st.ActivityLog(ctx, account) })
 }
 
 func (t timedStore) Users(ctx context.Context, account string) ([]User, error) {
-	start := time.Now()
-	r0, err := t.st.Users(ctx, account)
-	t.observe("Users", start, err)
-	return r0, err
+	return timed(t, "Users", func() ([]User, error) { return t.st.Users(ctx, account) })
 }
 
 func (t timedStore) SetAdmin(ctx context.Context, account, userID string, admin bool, e Activity) error {
-	start := time.Now()
-	err := t.st.SetAdmin(ctx, account, userID, admin, e)
-	t.observe("SetAdmin", start, err)
-	return err
+	return t.timedErr("SetAdmin", func() error { return t.st.SetAdmin(ctx, account, userID, admin, e) })
 }
 
 func (t timedStore) LiveSessions(ctx context.Context, account string, now time.Time) ([]Session, error) {
-	start := time.Now()
-	r0, err := t.st.LiveSessions(ctx, account, now)
-	t.observe("LiveSessions", start, err)
-	return r0, err
+	return timed(t, "LiveSessions", func() ([]Session, error) { return t.st.LiveSessions(ctx, account, now) })
 }
 
 func (t timedStore) CountLiveSessions(ctx context.Context, now time.Time) (int, error) {
-	start := time.Now()
-	r0, err := t.st.CountLiveSessions(ctx, now)
-	t.observe("CountLiveSessions", start, err)
-	return r0, err
+	return timed(t, "CountLiveSessions", func() (int, error) { return t.st.CountLiveSessions(ctx, now) })
 }
 
 func (t timedStore) Ping(ctx context.Context) error {
-	start := time.Now()
-	err := t.st.Ping(ctx)
-	t.observe("Ping", start, err)
-	return err
+	return t.timedErr("Ping", func() error { return t.st.Ping(ctx) })
 }
 
 func (t timedStore) PutCode(ctx context.Context, c AuthCode) error {
-	start := time.Now()
-	err := t.st.PutCode(ctx, c)
-	t.observe("PutCode", start, err)
-	return err
+	return t.timedErr("PutCode", func() error { return t.st.PutCode(ctx, c) })
 }
 
 func (t timedStore) RedeemCode(ctx context.Context, hash string, now time.Time) (AuthCode, error) {
-	start := time.Now()
-	r0, err := t.st.RedeemCode(ctx, hash, now)
-	t.observe("RedeemCode", start, err)
-	return r0, err
+	return timed(t, "RedeemCode", func() (AuthCode, error) { return t.st.RedeemCode(ctx, hash, now) })
 }
 
 func (t timedStore) CreateSession(ctx context.Context, s Session, refreshHash, codeHash string) error {
-	start := time.Now()
-	err := t.st.CreateSession(ctx, s, refreshHash, codeHash)
-	t.observe("CreateSession", start, err)
-	return err
+	return t.timedErr("CreateSession", func() error { return t.st.CreateSession(ctx, s, refreshHash, codeHash) })
 }
 
 func (t timedStore) Session(ctx context.Context, id string) (Session, error) {
-	start := time.Now()
-	r0, err := t.st.Session(ctx, id)
-	t.observe("Session", start, err)
-	return r0, err
+	return timed(t, "Session", func() (Session, error) { return t.st.Session(ctx, id) })
 }
 
 func (t timedStore) RefreshToken(ctx context.Context, hash string) (RefreshToken, Session, error) {
@@ -141,36 +107,21 @@ func (t timedStore) RefreshToken(ctx context.Context, hash string) (RefreshToken
 }
 
 func (t timedStore) EndSession(ctx context.Context, id string, at time.Time, reason string) error {
-	start := time.Now()
-	err := t.st.EndSession(ctx, id, at, reason)
-	t.observe("EndSession", start, err)
-	return err
+	return t.timedErr("EndSession", func() error { return t.st.EndSession(ctx, id, at, reason) })
 }
 
 func (t timedStore) Rotate(ctx context.Context, r Rotation) (RotationResult, error) {
-	start := time.Now()
-	r0, err := t.st.Rotate(ctx, r)
-	t.observe("Rotate", start, err)
-	return r0, err
+	return timed(t, "Rotate", func() (RotationResult, error) { return t.st.Rotate(ctx, r) })
 }
 
 func (t timedStore) PutDeviceCode(ctx context.Context, d DeviceCode) error {
-	start := time.Now()
-	err := t.st.PutDeviceCode(ctx, d)
-	t.observe("PutDeviceCode", start, err)
-	return err
+	return t.timedErr("PutDeviceCode", func() error { return t.st.PutDeviceCode(ctx, d) })
 }
 
 func (t timedStore) DecideDeviceCode(ctx context.Context, userCode, userID string, approve bool, now time.Time) (DeviceCode, error) {
-	start := time.Now()
-	r0, err := t.st.DecideDeviceCode(ctx, userCode, userID, approve, now)
-	t.observe("DecideDeviceCode", start, err)
-	return r0, err
+	return timed(t, "DecideDeviceCode", func() (DeviceCode, error) { return t.st.DecideDeviceCode(ctx, userCode, userID, approve, now) })
 }
 
 func (t timedStore) PollDeviceCode(ctx context.Context, hash string, now time.Time) (DeviceCode, error) {
-	start := time.Now()
-	r0, err := t.st.PollDeviceCode(ctx, hash, now)
-	t.observe("PollDeviceCode", start, err)
-	return r0, err
+	return timed(t, "PollDeviceCode", func() (DeviceCode, error) { return t.st.PollDeviceCode(ctx, hash, now) })
 }
