@@ -115,9 +115,7 @@ func browserLogin(t *testing.T, ctx context.Context, a *agentEnv) {
 // the agent is signed in.
 func TestAgentLoginInBrowser(t *testing.T) {
 	ctx := chromiumtest.New(t, 2*time.Minute)
-	srv := startServer(t)
-	a := newAgentEnv(t, srv.URL, nil)
-	a.start()
+	_, a := startAgent(t, "")
 	browserLogin(t, ctx, a)
 	st := a.awaitStatus(10*time.Second, "signed in", localapi.Status.SignedIn)
 	if st.User != admin || a.keychainEntry() == "" {
@@ -130,9 +128,7 @@ func TestAgentLoginInBrowser(t *testing.T) {
 // the code and their credentials, and presses Approve.
 func TestDeviceLoginInBrowser(t *testing.T) {
 	ctx := chromiumtest.New(t, 2*time.Minute)
-	srv := startServer(t)
-	a := newAgentEnv(t, srv.URL, nil)
-	a.start()
+	srv, a := startAgent(t, "")
 	lctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	out, wait := startCLI(t, lctx, a, "login", "--device")
@@ -180,9 +176,7 @@ func TestDeviceLoginInBrowser(t *testing.T) {
 // 15 min and saves; a signed-in agent then runs on the new timeout.
 func TestAdminCenterInBrowserReachesAgent(t *testing.T) {
 	ctx := chromiumtest.New(t, 2*time.Minute)
-	srv := startServer(t)
-	a := newAgentEnv(t, srv.URL, nil)
-	a.start()
+	srv, a := startAgent(t, "")
 	browserLogin(t, ctx, a)
 	if st := a.mustStatus(); st.InactivityTimeoutSeconds != 24*3600 {
 		t.Fatalf("before the change the agent runs on %d s, want the default 24 h", st.InactivityTimeoutSeconds)
