@@ -208,7 +208,11 @@ chrome.tabs.onUpdated.addListener((_id, change) => {
   if (change.url !== undefined || change.status !== undefined) ready.then(recount);
 });
 chrome.storage.onChanged.addListener((_changes, area) => {
-  if (area === "managed") ready = start(); // IT changed the policy
+  // IT changed the policy — or the browser loaded it only now, after the
+  // start below read no policy. The new start runs after the one under
+  // way, never interleaved with it: interleaved, the older one could
+  // finish last and put back the configuration without the policy.
+  if (area === "managed") ready = ready.catch(() => {}).then(start);
 });
 
 async function start() {
