@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -101,9 +102,28 @@ func walkMeSetup(t *testing.T, a *agentEnv, issuer string) (pageURL, ext, host s
 type pageEval func(expr string, out any) error
 
 // walkMeBrowser is a browser with the extension, as far as the tests use
-// it: it opens the WalkMe page in a new tab and closes it again.
+// it: it opens the WalkMe page in a new tab and closes it again, and reads
+// the extension's toolbar button (its title and badge text).
 type walkMeBrowser interface {
 	openTab(t *testing.T) (tab pageEval, closeTab func())
+	toolbar() (title, badge string, err error)
+}
+
+// awaitToolbar polls the extension's toolbar button until it shows title
+// and badge (a generous bound: the page's switch is the timed one).
+func awaitToolbar(t *testing.T, b walkMeBrowser, title, badge string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		gotTitle, gotBadge, err := b.toolbar()
+		if err == nil && gotTitle == title && gotBadge == badge {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the toolbar button shows %q, badge %q (%v); want %q, badge %q", gotTitle, gotBadge, err, title, badge)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // serveStandin serves the stand-in WalkMe page on a loopback port and
@@ -131,6 +151,26 @@ func (b *browserRig) openTab(t *testing.T) (tab pageEval, closeTab func()) {
 		}
 		return json.Unmarshal(v, out)
 	}, cancel
+}
+
+// toolbar reads the extension's toolbar button in its service worker,
+// where chrome.action answers (the only extension loaded).
+func (b *browserRig) toolbar() (title, badge string, err error) {
+	targets, err := chromedp.Targets(b.ctx)
+	if err != nil {
+		return "", "", err
+	}
+	for _, ti := range targets {
+		if ti.Type != "service_worker" || !strings.HasPrefix(ti.URL, "chrome-extension://") {
+			continue
+		}
+		ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithTargetID(ti.TargetID), chromedp.WithDetachOnCancel())
+		defer cancel()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[[2]string](
+			`Promise.all([chrome.action.getTitle({}), chrome.action.getBadgeText({})])`, chromedp.EvalAwaitPromise))
+		return v[0], v[1], err
+	}
+	return "", "", errors.New("the extension has no service worker running")
 }
 
 // pageState returns what the page shows and when it switched to "signed
@@ -235,10 +275,12 @@ func TestExtensionKeepsSessionAndSignsPagesOut(t *testing.T) {
 // browser, with the agent signed in at a 20 s cadence and its last renewal
 // more than a quarter cadence ago:
 //   - opening the WalkMe tab makes the agent active from the extension's
-//     heartbeat (presence source), and it renews; the page shows the user;
+//     heartbeat (presence source), and it renews; the page shows the user,
+//     the toolbar button "active as" the user (badge ON);
 //   - closing the tab gives idle, with the closing renewal;
 //   - `walkme-agent logout` turns the page of a tab opened again to "signed
-//     out" within 1 s, and the server refuses the token the page held.
+//     out" within 1 s, and the toolbar button too (badge OUT); the server
+//     refuses the token the page held.
 //
 // It returns that signed-out tab, still open.
 func extensionOpensClosesSignsOut(t *testing.T, f *front, a *agentEnv, b walkMeBrowser, source string) (tab pageEval, closeTab func()) {
@@ -251,6 +293,7 @@ func extensionOpensClosesSignsOut(t *testing.T, f *front, a *agentEnv, b walkMeB
 	if len(st.Presence.Sources) != 1 || st.Presence.Sources[0] != source {
 		t.Fatalf("presence %v, want the extension's heartbeat (%s)", st.Presence.Sources, source)
 	}
+	awaitToolbar(t, b, "WalkMe session: active as "+admin, "ON")
 	opened := st.Renewals
 
 	closeTab()
@@ -279,6 +322,7 @@ func extensionOpensClosesSignsOut(t *testing.T, f *front, a *agentEnv, b walkMeB
 		t.Fatalf("the page signed out %v after the logout began, want within 1 s", at.Sub(before))
 	}
 	t.Logf("the page showed \"signed out\" %v after `walkme-agent logout` began", at.Sub(before))
+	awaitToolbar(t, b, "WalkMe session: signed out", "OUT")
 	if f.srv.introspect(t, held) {
 		t.Fatal("introspection of the token the page held says active after sign-out")
 	}

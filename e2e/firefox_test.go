@@ -3,9 +3,12 @@
 package e2e
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,8 +30,10 @@ import (
 // the per-user location (~/.mozilla/native-messaging-hosts, allowing that
 // ID), and the stand-in WalkMe page served on a configured WalkMe host.
 type firefoxRig struct {
-	b       *firefoxtest.Browser
-	pageURL string
+	b          *firefoxtest.Browser
+	pageURL    string
+	toolbarURL string           // the extension's toolbar.html
+	toolbarTab *firefoxtest.Tab // open at toolbarURL once toolbar has been read
 }
 
 func startFirefox(t *testing.T, a *agentEnv, issuer string) *firefoxRig {
@@ -51,8 +56,26 @@ func startFirefox(t *testing.T, a *agentEnv, issuer string) *firefoxRig {
 
 // launchFirefox starts headless Firefox with opts and installs the
 // extension in ext, whose gecko ID is id, as a temporary add-on.
+//
+// The extension gets a page of its own, toolbar.html (empty), and a fixed
+// internal UUID, so a tab can open it at a known moz-extension: URL: the
+// background page is not a browsing context WebDriver BiDi lists, but an
+// extension page in a tab is, and browser.action answers there. WebDriver
+// BiDi navigates a tab to an extension's page only with system access
+// allowed (MOZ_REMOTE_ALLOW_SYSTEM_ACCESS, as --remote-allow-system-access).
 func launchFirefox(t *testing.T, pageURL, ext, id string, opts firefoxtest.Options) *firefoxRig {
 	t.Helper()
+	if err := os.WriteFile(filepath.Join(ext, "toolbar.html"), []byte("<!doctype html><meta charset=utf-8><title>toolbar</title>\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	uuid := newUUID()
+	uuids, _ := json.Marshal(map[string]string{id: uuid})
+	opts.Prefs = maps.Clone(opts.Prefs)
+	if opts.Prefs == nil {
+		opts.Prefs = map[string]any{}
+	}
+	opts.Prefs["extensions.webextensions.uuids"] = string(uuids)
+	opts.Env = append(slices.Clip(opts.Env), "MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1")
 	b := firefoxtest.New(t, 3*time.Minute, opts)
 	got, err := b.InstallExtension(ext)
 	if err != nil {
@@ -61,7 +84,31 @@ func launchFirefox(t *testing.T, pageURL, ext, id string, opts firefoxtest.Optio
 	if got != id {
 		t.Fatalf("Firefox installed the extension as %q, want %q (the ID the host manifest allows)", got, id)
 	}
-	return &firefoxRig{b: b, pageURL: pageURL}
+	return &firefoxRig{b: b, pageURL: pageURL, toolbarURL: "moz-extension://" + uuid + "/toolbar.html"}
+}
+
+// newUUID is a random (version 4) UUID.
+func newUUID() string {
+	var u [16]byte
+	rand.Read(u[:])
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:])
+}
+
+// toolbar reads the extension's toolbar button in its toolbar.html, which
+// a tab of its own keeps open from the first read on.
+func (r *firefoxRig) toolbar() (title, badge string, err error) {
+	if r.toolbarTab == nil {
+		tab, err := r.b.NewTab(r.toolbarURL)
+		if err != nil {
+			return "", "", err
+		}
+		r.toolbarTab = tab
+	}
+	var v [2]string
+	err = r.toolbarTab.Eval(`Promise.all([browser.action.getTitle({}), browser.action.getBadgeText({})])`, &v)
+	return v[0], v[1], err
 }
 
 // openTab opens the WalkMe page in a new tab; closeTab closes it.
