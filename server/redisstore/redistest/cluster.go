@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/walkme/session-agent/internal/testenv"
 )
 
 // clusterNodes is the size of the test cluster: three masters, no
@@ -28,14 +27,7 @@ const clusterNodes = 3
 // Without redis-server or redis-cli the test skips (fails under CI=true).
 func StartCluster(t testing.TB) string {
 	t.Helper()
-	testenv.Command(t, "redis-server")
-	testenv.Command(t, "redis-cli")
-	u, stop, err := LaunchCluster(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
-	return u
+	return started(t, LaunchCluster, "redis-server", "redis-cli")
 }
 
 // LaunchCluster is StartCluster for a TestMain: it runs the cluster in
@@ -49,12 +41,10 @@ func LaunchCluster(dir string) (url string, stop func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	for range 3 { // a free port may be taken before a node binds it
-		if url, stop, err = launchCluster(bin, cli, dir); err == nil {
-			return url, stop, nil
-		}
+	if err := retried(func() (err error) { url, stop, err = launchCluster(bin, cli, dir); return err }); err != nil {
+		return "", nil, fmt.Errorf("redis cluster: %w", err)
 	}
-	return "", nil, fmt.Errorf("redis cluster: %w", err)
+	return url, stop, nil
 }
 
 func launchCluster(bin, cli, dir string) (string, func(), error) {

@@ -16,13 +16,35 @@ import (
 // under CI=true).
 func Start(t testing.TB) string {
 	t.Helper()
-	testenv.Command(t, "redis-server")
-	u, stop, err := Launch(t.TempDir())
+	return started(t, Launch, "redis-server")
+}
+
+// started runs launch in a temporary directory for the test and stops what
+// it started when the test ends. Without one of the programs the test
+// skips (fails under CI=true).
+func started(t testing.TB, launch func(dir string) (string, func(), error), programs ...string) string {
+	t.Helper()
+	for _, p := range programs {
+		testenv.Command(t, p)
+	}
+	u, stop, err := launch(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(stop)
 	return u
+}
+
+// retried calls launch up to three times, for a free port may be taken by
+// another process before the server binds it; it returns nil at the first
+// success, or the last error.
+func retried(launch func() error) (err error) {
+	for range 3 {
+		if err = launch(); err == nil {
+			return nil
+		}
+	}
+	return err
 }
 
 // Launch is Start for a TestMain, which has no testing.TB: it runs
@@ -34,12 +56,10 @@ func Launch(dir string) (url string, stop func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	for range 3 { // the free port may be taken before redis binds it
-		if url, stop, err = launch(bin, dir); err == nil {
-			return url, stop, nil
-		}
+	if err := retried(func() (err error) { url, stop, err = launch(bin, dir); return err }); err != nil {
+		return "", nil, fmt.Errorf("redis-server: %w", err)
 	}
-	return "", nil, fmt.Errorf("redis-server: %w", err)
+	return url, stop, nil
 }
 
 func launch(bin, dir string) (string, func(), error) {

@@ -25,17 +25,11 @@ const SentinelMaster = "walkme"
 func StartSentinel(t testing.TB) string {
 	t.Helper()
 	bin := testenv.Command(t, "redis-server")
-	var (
-		u   string
-		err error
-	)
-	for range 3 { // a free port may be taken before it is bound
-		if u, err = startSentinel(t, bin); err == nil {
-			return u
-		}
+	var u string
+	if err := retried(func() (err error) { u, err = startSentinel(t, bin); return err }); err != nil {
+		t.Fatalf("redis sentinel: %v", err)
 	}
-	t.Fatalf("redis sentinel: %v", err)
-	return ""
+	return u
 }
 
 func startSentinel(t testing.TB, bin string) (string, error) {
