@@ -12,8 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 
+	"github.com/walkme/session-agent/internal/flock"
 	"golang.org/x/sys/unix"
 )
 
@@ -70,15 +70,11 @@ func privateDir(dir string) error {
 // removing it would let two agents lock two different files.
 func lockDir(dir string) (*os.File, error) {
 	name := filepath.Join(dir, "agent.lock")
-	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("ipc: open lock: %w", err)
-	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%w (it holds %s)", ErrAlreadyRunning, name)
-		}
+	f, err := flock.Lock(name)
+	switch {
+	case errors.Is(err, flock.ErrLocked):
+		return nil, fmt.Errorf("%w (it holds %s)", ErrAlreadyRunning, name)
+	case err != nil:
 		return nil, fmt.Errorf("ipc: lock %s: %w", name, err)
 	}
 	return f, nil

@@ -8,9 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 
-	"golang.org/x/sys/unix"
+	"github.com/walkme/session-agent/internal/flock"
 )
 
 // lock takes the one-tray-per-session lock: an flock on tray.lock next to
@@ -25,15 +24,11 @@ func lock(socket string) (io.Closer, error) {
 		return nil, fmt.Errorf("tray lock: %w", err)
 	}
 	name := filepath.Join(dir, "tray.lock")
-	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("tray lock: %w", err)
-	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%w (it holds %s)", ErrAlreadyRunning, name)
-		}
+	f, err := flock.Lock(name)
+	switch {
+	case errors.Is(err, flock.ErrLocked):
+		return nil, fmt.Errorf("%w (it holds %s)", ErrAlreadyRunning, name)
+	case err != nil:
 		return nil, fmt.Errorf("tray lock %s: %w", name, err)
 	}
 	return f, nil
