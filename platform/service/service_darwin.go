@@ -90,25 +90,19 @@ func uninstall(ctx context.Context, o Options) error {
 }
 
 // start loads the LaunchAgent, which starts the agent.
-func start(ctx context.Context, o Options) error {
-	s, err := newService(o)
-	if err != nil {
-		return fmt.Errorf("start: %w", err)
-	}
-	if err := s.Start(); err != nil {
-		return fmt.Errorf("start: %w", err)
-	}
-	return nil
-}
+func start(ctx context.Context, o Options) error { return control(o, "start", kservice.Service.Start) }
 
 // stop unloads the LaunchAgent until the next logon or Start.
-func stop(ctx context.Context, o Options) error {
+func stop(ctx context.Context, o Options) error { return control(o, "stop", kservice.Service.Stop) }
+
+// control does act (verb, for errors) on the user's LaunchAgent.
+func control(o Options, verb string, act func(kservice.Service) error) error {
 	s, err := newService(o)
 	if err != nil {
-		return fmt.Errorf("stop: %w", err)
+		return fmt.Errorf("%s: %w", verb, err)
 	}
-	if err := s.Stop(); err != nil {
-		return fmt.Errorf("stop: %w", err)
+	if err := act(s); err != nil {
+		return fmt.Errorf("%s: %w", verb, err)
 	}
 	return nil
 }

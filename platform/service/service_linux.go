@@ -78,26 +78,20 @@ func uninstall(ctx context.Context, o Options) error {
 }
 
 // start starts the agent now through the user's systemd manager.
-func start(ctx context.Context, o Options) error {
-	if err := requireInstalled(); err != nil {
-		return fmt.Errorf("start: %w", err)
-	}
-	if _, err := systemctl(ctx, "start", UnitName); err != nil {
-		return fmt.Errorf("start: %w", err)
-	}
-	o.logger().Info("service: started", "unit", UnitName)
-	return nil
-}
+func start(ctx context.Context, o Options) error { return control(ctx, o, "start", "started") }
 
 // stop stops the agent until the next logon or Start.
-func stop(ctx context.Context, o Options) error {
+func stop(ctx context.Context, o Options) error { return control(ctx, o, "stop", "stopped") }
+
+// control runs `systemctl --user verb` on the installed unit and logs done.
+func control(ctx context.Context, o Options, verb, done string) error {
 	if err := requireInstalled(); err != nil {
-		return fmt.Errorf("stop: %w", err)
+		return fmt.Errorf("%s: %w", verb, err)
 	}
-	if _, err := systemctl(ctx, "stop", UnitName); err != nil {
-		return fmt.Errorf("stop: %w", err)
+	if _, err := systemctl(ctx, verb, UnitName); err != nil {
+		return fmt.Errorf("%s: %w", verb, err)
 	}
-	o.logger().Info("service: stopped", "unit", UnitName)
+	o.logger().Info("service: "+done, "unit", UnitName)
 	return nil
 }
 

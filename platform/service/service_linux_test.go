@@ -92,4 +92,11 @@ func TestInstallUninstall(t *testing.T) {
 	if err := Uninstall(ctx, Options{}); !errors.Is(err, ErrNotInstalled) {
 		t.Errorf("second uninstall: %v, want ErrNotInstalled", err)
 	}
+	// Not installed (or, with the package's system unit, no user manager on
+	// this private bus): Start and Stop fail, each saying which it was.
+	for verb, f := range map[string]func(context.Context, Options) error{"start": Start, "stop": Stop} {
+		if err := f(ctx, Options{}); err == nil || !strings.HasPrefix(err.Error(), verb+": ") {
+			t.Errorf("%s without a unit: %v, want an error that starts %q", verb, err, verb+": ")
+		}
+	}
 }
