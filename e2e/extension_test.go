@@ -233,8 +233,17 @@ func TestExtensionKeepsSessionAndSignsPagesOut(t *testing.T) {
 	tab, closeTab := extensionOpensClosesSignsOut(t, f, a, b, "browser:chromium")
 	defer closeTab()
 
-	// A lapse: sign in again with an 8 s timeout (the page follows), then
-	// the server becomes unreachable and the session lapses at its deadline.
+	extensionSignsOutOnLapse(t, f, a, b, tab)
+}
+
+// extensionSignsOutOnLapse: with the agent signed out and tab, the WalkMe
+// page, open, sign in again with an 8 s timeout (the page follows), then
+// the server becomes unreachable and the session lapses at its deadline:
+// the page turns to "signed out" within 1 s of it, the toolbar button
+// too, and the server refuses the token the page held. It leaves the
+// account's timeout at 8 s.
+func extensionSignsOutOnLapse(t *testing.T, f *front, a *agentEnv, b walkMeBrowser, tab pageEval) {
+	t.Helper()
 	f.srv.setTimeout(t, "8s")
 	a.login()
 	awaitPage(t, tab, "signed in as "+admin)
@@ -265,6 +274,7 @@ func TestExtensionKeepsSessionAndSignsPagesOut(t *testing.T) {
 		t.Fatalf("the page signed out %v after the deadline, want within 1 s", at.Sub(lapsesAt))
 	}
 	t.Logf("the page showed \"signed out\" %v after the session's deadline", at.Sub(lapsesAt))
+	awaitToolbar(t, b, "WalkMe session: signed out", "OUT")
 	f.mode.Store("pass")
 	if f.srv.introspect(t, held) {
 		t.Fatal("introspection of the token the page held says active after the lapse")

@@ -130,9 +130,8 @@ func (r *firefoxRig) openTab(t *testing.T) (tab pageEval, closeTab func()) {
 
 // TestExtensionInFirefox: the reference extension, as shipped, in headless
 // Firefox, talking to the real agent through `walkme-agent native-host`:
-// what TestExtensionKeepsSessionAndSignsPagesOut proves in Chromium (the
-// lapse aside, which is the agent's and the page's, not the browser's), with
-// the heartbeat reported as browser:firefox. And, because Firefox's match
+// what TestExtensionKeepsSessionAndSignsPagesOut proves in Chromium, the
+// lapse included, with the heartbeat reported as browser:firefox. And, because Firefox's match
 // patterns take no port (so the content script also goes into other ports
 // of a WalkMe host): a page on another port of the WalkMe host is neither
 // answered nor counted as a WalkMe tab.
@@ -146,9 +145,11 @@ func TestExtensionInFirefox(t *testing.T) {
 	// The opening renewal comes only a quarter cadence after the last one.
 	time.Sleep(time.Until(loggedIn.Add(6 * time.Second)))
 
-	_, closeTab := extensionOpensClosesSignsOut(t, f, a, b, "browser:firefox")
+	tab, closeTab := extensionOpensClosesSignsOut(t, f, a, b, "browser:firefox")
+	extensionSignsOutOnLapse(t, f, a, b, tab)
 	closeTab()
 
+	f.srv.setTimeout(t, "1h")
 	a.login()
 	a.awaitStatus(15*time.Second, "idle, no WalkMe tab open", func(st localapi.Status) bool {
 		return st.State == localapi.StateIdle
