@@ -239,6 +239,11 @@ func TestCancelledRenewDoesNotStallRenewals(t *testing.T) {
 		t.Fatal("a renewal slower than its caller's deadline reported success")
 	}
 	cancel()
+	// The renewal goes on without its caller, and the status says so.
+	if st := r.a.Status(); !st.Renewing {
+		t.Fatalf("status while the server holds the renewal: renewing=false (%+v)", st)
+	}
+	r.await(t, "the held renewal to be answered", func(st localapi.Status) bool { return !st.Renewing && st.Renewals == 1 })
 	r.delay.Store(0)
 	r.presence <- []string{"WalkMe Editor"}
 	st := r.await(t, "renewals to go on", func(st localapi.Status) bool { return st.Renewals >= 3 })

@@ -20,6 +20,7 @@ func (a *Agent) status() localapi.Status {
 		InactivityTimeoutSeconds: int64(v.Timeout / time.Second),
 		RenewIntervalSeconds:     int64(cfg.RenewInterval / time.Second),
 		Renewals:                 v.Renewals,
+		Renewing:                 v.Renewing,
 		Presence:                 localapi.Presence{Open: v.Open, Sources: v.Sources},
 		Network:                  localapi.Network{Up: v.NetworkUp},
 		Power:                    localapi.Power{Asleep: v.Asleep, LidClosed: v.LidClosed},

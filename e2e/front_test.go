@@ -155,7 +155,10 @@ func (f *front) cut(w http.ResponseWriter, r *http.Request, backend *url.URL) {
 // that shows that renewal.
 func (f *front) quietThenRenewed(t *testing.T, a *agentEnv, while string, resume func(), after string) localapi.Status {
 	t.Helper()
-	posts, renewals := f.posts.Load(), a.mustStatus().Renewals
+	// A renewal sent before the agent saw the change still completes;
+	// the rule is that none starts after it.
+	renewals := a.awaitStatus(10*time.Second, "no renewal under way", func(st localapi.Status) bool { return !st.Renewing }).Renewals
+	posts := f.posts.Load()
 	time.Sleep(5 * time.Second) // more than two renewal intervals
 	if got := f.posts.Load(); got != posts {
 		t.Fatalf("%d renewal requests reached the server %s", got-posts, while)

@@ -40,9 +40,13 @@ type Status struct {
 	InactivityTimeoutSeconds int64      `json:"inactivity_timeout_seconds"`
 	RenewIntervalSeconds     int64      `json:"renew_interval_seconds"`
 	Renewals                 int        `json:"renewals"`
-	Presence                 Presence   `json:"presence"`
-	Network                  Network    `json:"network"`
-	Power                    Power      `json:"power"`
+	// Renewing: a renewal is under way (sent, not yet answered). One
+	// sent before the machine slept or went offline still completes;
+	// none starts after.
+	Renewing bool     `json:"renewing"`
+	Presence Presence `json:"presence"`
+	Network  Network  `json:"network"`
+	Power    Power    `json:"power"`
 	// LastError is the last renewal or keychain problem, "" when none. It
 	// never contains a token.
 	LastError string `json:"last_error"`
