@@ -33,6 +33,19 @@ func retainedTTL(created, expires time.Time, keep time.Duration) time.Duration {
 	return max(expires.Sub(created), 0) + keep
 }
 
+// getHash reads the hash k, a what: server.ErrNotFound (unwrapped, as
+// callers compare it) when there is none.
+func (s *Store) getHash(ctx context.Context, k, what string) (map[string]string, error) {
+	m, err := s.rdb.HGetAll(ctx, k).Result()
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", what, err)
+	}
+	if len(m) == 0 {
+		return nil, server.ErrNotFound
+	}
+	return m, nil
+}
+
 // putHash writes the hash k with fields (name, value, ...) that expires
 // after ttl, in one transaction: no reader sees it without its expiry.
 func (s *Store) putHash(ctx context.Context, k string, ttl time.Duration, fields ...any) error {
@@ -119,12 +132,9 @@ func (s *Store) createSession(ctx context.Context, db redis.Cmdable, ss server.S
 
 // Session implements server.Store.
 func (s *Store) Session(ctx context.Context, id string) (server.Session, error) {
-	m, err := s.rdb.HGetAll(ctx, s.sessionKey(id)).Result()
+	m, err := s.getHash(ctx, s.sessionKey(id), "session")
 	if err != nil {
-		return server.Session{}, fmt.Errorf("load session: %w", err)
-	}
-	if len(m) == 0 {
-		return server.Session{}, server.ErrNotFound
+		return server.Session{}, err
 	}
 	return sessionOf(m), nil
 }

@@ -89,12 +89,9 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (server.User, err
 
 // User implements server.Store.
 func (s *Store) User(ctx context.Context, id string) (server.User, error) {
-	m, err := s.rdb.HGetAll(ctx, s.userKey(id)).Result()
+	m, err := s.getHash(ctx, s.userKey(id), "user")
 	if err != nil {
-		return server.User{}, fmt.Errorf("load user: %w", err)
-	}
-	if len(m) == 0 {
-		return server.User{}, server.ErrNotFound
+		return server.User{}, err
 	}
 	admin, _ := strconv.ParseBool(m["admin"])
 	return server.User{ID: m["id"], Account: m["account"], Email: m["email"], PasswordHash: []byte(m["password_hash"]), Admin: admin}, nil
