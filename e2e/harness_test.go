@@ -326,15 +326,7 @@ func (a *agentEnv) run(args ...string) (stdout, stderr string, code int) {
 	a.t.Helper()
 	cmd := exec.Command(a.bin, args...)
 	cmd.Env = append(os.Environ(), a.env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		a.t.Fatalf("walkme-agent %v: %v", args, err)
-	}
-	return out.String(), errb.String(), code
+	return testenv.Run(a.t, cmd)
 }
 
 // cli runs a walkme-agent command and returns its output (stdout then

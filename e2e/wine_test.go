@@ -124,12 +124,7 @@ func (w *wineAgent) run(args ...string) (stdout, stderr string, code int) {
 	}
 	cmd := w.command(ctx, args...)
 	cmd.Stdout, cmd.Stderr = files[0], files[1]
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		w.t.Fatalf("wine %v: %v", args, err)
-	}
+	code = testenv.ExitCode(w.t, cmd, cmd.Run())
 	out := make([]string, 2)
 	for i, f := range files {
 		b, err := os.ReadFile(f.Name())

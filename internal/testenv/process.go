@@ -1,9 +1,12 @@
 package testenv
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -65,4 +68,26 @@ func WaitFor(t testing.TB, within time.Duration, what string, ok func() bool) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// Run runs cmd, capturing its output, and returns its stdout, stderr and
+// exit code (see ExitCode).
+func Run(t testing.TB, cmd *exec.Cmd) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	code = ExitCode(t, cmd, cmd.Run())
+	return out.String(), errb.String(), code
+}
+
+// ExitCode is the exit code of cmd, whose Run or Wait returned err. Any
+// other failure (the program could not start, its output could not be
+// copied) fails the test: a code would hide it.
+func ExitCode(t testing.TB, cmd *exec.Cmd, err error) int {
+	t.Helper()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("%s: %v", strings.Join(cmd.Args, " "), err)
+	}
+	return cmd.ProcessState.ExitCode()
 }
