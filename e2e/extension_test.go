@@ -43,14 +43,20 @@ func startBrowser(t *testing.T, a *agentEnv, issuer string) *browserRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hosts := filepath.Join(profile, "NativeMessagingHosts")
-	if err := os.MkdirAll(hosts, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(hosts, nativehost.Name+".json"), manifest, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	installHostManifest(t, filepath.Join(profile, "NativeMessagingHosts"), manifest)
 	return launchChromium(t, pageURL, ext, profile)
+}
+
+// installHostManifest puts a native-messaging host manifest in dir, a
+// browser's directory of host manifests.
+func installHostManifest(t *testing.T, dir string, manifest []byte) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, nativehost.Name+".json"), manifest, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // launchChromium starts headless Chromium with the extension in ext loaded,

@@ -39,19 +39,21 @@ type firefoxRig struct {
 func startFirefox(t *testing.T, a *agentEnv, issuer string) *firefoxRig {
 	t.Helper()
 	pageURL, ext, host := walkMeSetup(t, a, issuer)
+	return launchFirefox(t, pageURL, ext, extension.FirefoxID, firefoxHome(t, host, extension.FirefoxID))
+}
+
+// firefoxHome is a home directory with the native-messaging host manifest
+// where Firefox looks for a user's hosts (~/.mozilla/native-messaging-hosts),
+// allowing the add-on id.
+func firefoxHome(t *testing.T, host, id string) firefoxtest.Options {
+	t.Helper()
 	home := t.TempDir()
-	_, manifest, err := nativehost.Manifests(host, nil, []string{extension.FirefoxID})
+	_, manifest, err := nativehost.Manifests(host, nil, []string{id})
 	if err != nil {
 		t.Fatal(err)
 	}
-	hosts := filepath.Join(home, ".mozilla", "native-messaging-hosts")
-	if err := os.MkdirAll(hosts, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(hosts, nativehost.Name+".json"), manifest, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return launchFirefox(t, pageURL, ext, extension.FirefoxID, firefoxtest.Options{Home: home})
+	installHostManifest(t, filepath.Join(home, ".mozilla", "native-messaging-hosts"), manifest)
+	return firefoxtest.Options{Home: home}
 }
 
 // launchFirefox starts headless Firefox with opts and installs the

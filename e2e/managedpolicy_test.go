@@ -19,7 +19,6 @@ import (
 
 	"github.com/walkme/session-agent/agent/localapi"
 	"github.com/walkme/session-agent/browser/extension"
-	"github.com/walkme/session-agent/internal/firefoxtest"
 	"github.com/walkme/session-agent/internal/testenv"
 	"github.com/walkme/session-agent/packaging/nativehost"
 )
@@ -40,14 +39,8 @@ const chromiumPolicies = "/etc/chromium/policies/managed"
 func TestExtensionReadsManagedPolicyInChromium(t *testing.T) {
 	testenv.Root(t)
 	testenv.Command(t, "chromium")
-	f := startFront(t)
-	a := newAgentEnv(t, f.issuer, nil)
-	a.start()
-	a.login()
-
-	pageURL, ext, host := walkMeSetup(t, a, f.issuer)
+	a, pageURL, ext, host := policyRig(t)
 	id := rekey(t, ext)
-	writeJSON(t, filepath.Join(ext, "defaults.json"), map[string]any{"hostPatterns": []string{"https://walkme.invalid/*"}, "heartbeatSeconds": 30})
 	if err := os.MkdirAll(chromiumPolicies, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -62,24 +55,40 @@ func TestExtensionReadsManagedPolicyInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(filepath.Join(profile, "NativeMessagingHosts"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(profile, "NativeMessagingHosts", nativehost.Name+".json"), manifest, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	b := launchChromium(t, pageURL, ext, profile)
+	installHostManifest(t, filepath.Join(profile, "NativeMessagingHosts"), manifest)
+	policyFollowed(t, a, launchChromium(t, pageURL, ext, profile), "browser:chromium")
+}
+
+// policyRig is a signed-in agent and the WalkMe page, with a copy of the
+// extension whose own defaults name a host the page is not on (and a 30 s
+// heartbeat), so that only a policy makes the page a WalkMe page.
+func policyRig(t *testing.T) (a *agentEnv, pageURL, ext, host string) {
+	t.Helper()
+	f := startFront(t)
+	a = newAgentEnv(t, f.issuer, nil)
+	a.start()
+	a.login()
+	pageURL, ext, host = walkMeSetup(t, a, f.issuer)
+	writeJSON(t, filepath.Join(ext, "defaults.json"), map[string]any{"hostPatterns": []string{"https://walkme.invalid/*"}, "heartbeatSeconds": 30})
+	return a, pageURL, ext, host
+}
+
+// policyFollowed opens the WalkMe page in b: it signs in and the agent
+// turns active with the extension's heartbeat (source) only if the
+// extension took the page's host from the policy; and closing the tab
+// makes the agent idle within the policy's 1 s heartbeat (a 3 s
+// presence), not the defaults' 30 s.
+func policyFollowed(t *testing.T, a *agentEnv, b walkMeBrowser, source string) {
+	t.Helper()
 	tab, closeTab := b.openTab(t)
 	defer closeTab()
 	awaitPage(t, tab, "signed in as "+admin)
 	st := a.awaitStatus(15*time.Second, "active from the tab the policy names", func(st localapi.Status) bool {
 		return st.State == localapi.StateActive
 	})
-	if len(st.Presence.Sources) != 1 || st.Presence.Sources[0] != "browser:chromium" {
-		t.Fatalf("presence %v, want the extension's heartbeat", st.Presence.Sources)
+	if len(st.Presence.Sources) != 1 || st.Presence.Sources[0] != source {
+		t.Fatalf("presence %v, want the extension's heartbeat %s", st.Presence.Sources, source)
 	}
-	// The policy's 1 s heartbeat, not the defaults' 30 s: closing the tab
-	// ends the presence within the 3 s it lasts, not 90 s.
 	closeTab()
 	a.awaitStatus(15*time.Second, "idle once the tab is closed", func(st localapi.Status) bool {
 		return st.State == localapi.StateIdle
@@ -107,44 +116,11 @@ const firefoxPolicies = "/etc/firefox/policies/policies.json"
 func TestExtensionReadsManagedPolicyInFirefox(t *testing.T) {
 	testenv.Root(t)
 	testenv.Command(t, "firefox-esr")
-	f := startFront(t)
-	a := newAgentEnv(t, f.issuer, nil)
-	a.start()
-	a.login()
-
-	pageURL, ext, host := walkMeSetup(t, a, f.issuer)
+	a, pageURL, ext, host := policyRig(t)
 	id := regecko(t, ext)
-	writeJSON(t, filepath.Join(ext, "defaults.json"), map[string]any{"hostPatterns": []string{"https://walkme.invalid/*"}, "heartbeatSeconds": 30})
 	addFirefoxPolicy(t, id, map[string]any{"hostPatterns": []string{pageURL + "*"}, "heartbeatSeconds": 1})
-
-	home := t.TempDir()
-	_, manifest, err := nativehost.Manifests(host, nil, []string{id})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hosts := filepath.Join(home, ".mozilla", "native-messaging-hosts")
-	if err := os.MkdirAll(hosts, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(hosts, nativehost.Name+".json"), manifest, 0o644); err != nil {
-		t.Fatal(err)
-	}
 	// Firefox reads the policy file once, at its start.
-	b := launchFirefox(t, pageURL, ext, id, firefoxtest.Options{Home: home})
-	tab, closeTab := b.openTab(t)
-	defer closeTab()
-	awaitPage(t, tab, "signed in as "+admin)
-	st := a.awaitStatus(15*time.Second, "active from the tab the policy names", func(st localapi.Status) bool {
-		return st.State == localapi.StateActive
-	})
-	if len(st.Presence.Sources) != 1 || st.Presence.Sources[0] != "browser:firefox" {
-		t.Fatalf("presence %v, want the extension's heartbeat", st.Presence.Sources)
-	}
-	// The policy's 1 s heartbeat, not the defaults' 30 s.
-	closeTab()
-	a.awaitStatus(15*time.Second, "idle once the tab is closed", func(st localapi.Status) bool {
-		return st.State == localapi.StateIdle
-	})
+	policyFollowed(t, a, launchFirefox(t, pageURL, ext, id, firefoxHome(t, host, id)), "browser:firefox")
 }
 
 // addFirefoxPolicy adds the managed storage of the add-on id to Firefox's
