@@ -145,14 +145,7 @@ func TestDemo(t *testing.T) {
 	if len(sts) < 4 || sts[len(sts)-1].renewals < 3 {
 		t.Fatalf("while the product was open: %+v, want active and at least 3 renewals", sts)
 	}
-	for i, st := range sts {
-		if st.state != "active" || st.open != "WalkMeEditor" {
-			t.Errorf("while the product was open: %+v, want active with the presence WalkMeEditor", st)
-		}
-		if i > 0 && (st.renewals != sts[i-1].renewals+1 || st.lapsesAt <= sts[i-1].lapsesAt) {
-			t.Errorf("while the product was open: %+v after %+v, want one renewal moving the deadline", st, sts[i-1])
-		}
-	}
+	keptAlive(t, "while the product was open", sts, "WalkMeEditor")
 	opened := sts[len(sts)-1].renewals
 	closedAt := tl.lines[tl.next-1].at // said before the product stops
 
@@ -204,14 +197,7 @@ func TestDemo(t *testing.T) {
 		if len(sts) < 2 || sts[len(sts)-1].renewals < opened+1+2 {
 			t.Fatalf("while the tab was open: %+v, want at least 2 renewals after the sign-in", sts)
 		}
-		for i, st := range sts {
-			if st.state != "active" || st.open != "browser:chromium" {
-				t.Errorf("while the tab was open: %+v, want active with the presence browser:chromium", st)
-			}
-			if i > 0 && (st.renewals != sts[i-1].renewals+1 || st.lapsesAt <= sts[i-1].lapsesAt) {
-				t.Errorf("while the tab was open: %+v after %+v, want one renewal moving the deadline", st, sts[i-1])
-			}
-		}
+		keptAlive(t, "while the tab was open", sts, "browser:chromium")
 	}
 	if l := tl.expect("agent", "state=signed_out reason=logout"); !browser && strings.Contains(l.text, "open=") {
 		t.Errorf("signed out with nothing open: %q", l.text)
@@ -223,5 +209,20 @@ func TestDemo(t *testing.T) {
 	tl.expect("demo", "done")
 	if tl.next != len(tl.lines) {
 		t.Errorf("lines after the end: %q", tl.lines[tl.next].text)
+	}
+}
+
+// keptAlive checks the status lines printed while something kept the
+// session open: each active with that presence, each one renewal after the
+// one before, moving the deadline.
+func keptAlive(t *testing.T, while string, sts []status, open string) {
+	t.Helper()
+	for i, st := range sts {
+		if st.state != "active" || st.open != open {
+			t.Errorf("%s: %+v, want active with the presence %s", while, st, open)
+		}
+		if i > 0 && (st.renewals != sts[i-1].renewals+1 || st.lapsesAt <= sts[i-1].lapsesAt) {
+			t.Errorf("%s: %+v after %+v, want one renewal moving the deadline", while, st, sts[i-1])
+		}
 	}
 }
