@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"log/slog"
 	"maps"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,6 +16,7 @@ import (
 	"github.com/walkme/session-agent/agent/auth"
 	"github.com/walkme/session-agent/agent/config"
 	"github.com/walkme/session-agent/agent/localapi"
+	"github.com/walkme/session-agent/agent/localapi/localapitest"
 	"github.com/walkme/session-agent/internal/testenv"
 	"github.com/walkme/session-agent/internal/testenv/sessiondtest"
 	"github.com/walkme/session-agent/internal/weblogin"
@@ -168,24 +167,7 @@ func (r *rig) startAgent(t *testing.T) {
 	go func() { r.a.Run(runCtx); close(done) }()
 	r.stop = sync.OnceFunc(func() { stop(); <-done })
 	t.Cleanup(r.stop)
-	r.client = serveAPI(t, r.a)
-}
-
-// serveAPI serves b's local API on a unix socket and returns a client of it.
-func serveAPI(t *testing.T, b localapi.Backend) *localapi.Client {
-	t.Helper()
-	sock := filepath.Join(t.TempDir(), "agent.sock")
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := localapi.NewServer(localapi.Handler(b, nil))
-	go hs.Serve(ln)
-	t.Cleanup(func() { hs.Close() })
-	return localapi.NewClient(func(ctx context.Context) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, "unix", sock)
-	})
+	_, r.client = localapitest.Serve(t, r.a)
 }
 
 func (r *rig) signIn(t *testing.T) {

@@ -3,13 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/walkme/session-agent/agent/localapi"
+	"github.com/walkme/session-agent/agent/localapi/localapitest"
 	"github.com/walkme/session-agent/internal/testenv"
 )
 
@@ -59,14 +59,7 @@ type starting struct{}
 // returns the socket's path.
 func serveStarting(t *testing.T) string {
 	t.Helper()
-	sock := filepath.Join(t.TempDir(), "agent.sock")
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := localapi.NewServer(localapi.Handler(starting{}, nil))
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	sock, _ := localapitest.Serve(t, starting{})
 	return sock
 }
 
