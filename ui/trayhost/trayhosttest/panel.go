@@ -119,6 +119,21 @@ func (p *Panel) WaitLabel(label string) []Entry {
 	return p.WaitMenu(fmt.Sprintf("%q", label), func(es []Entry) bool { _, ok := Find(es, label); return ok })
 }
 
+// WaitLabels waits until a visible item has each of labels. A status
+// change reaches the host item by item, so one new label does not mean
+// the rest of the menu has followed.
+func (p *Panel) WaitLabels(labels ...string) []Entry {
+	p.t.Helper()
+	return p.WaitMenu(fmt.Sprintf("%q", labels), func(es []Entry) bool {
+		for _, l := range labels {
+			if _, ok := Find(es, l); !ok {
+				return false
+			}
+		}
+		return true
+	})
+}
+
 // Find returns the visible item with label.
 func Find(es []Entry, label string) (Entry, bool) {
 	for _, e := range es {
