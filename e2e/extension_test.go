@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -177,6 +178,23 @@ func (b *browserRig) toolbar() (title, badge string, err error) {
 		return v[0], v[1], err
 	}
 	return "", "", errors.New("the extension has no service worker running")
+}
+
+// tabSignsIn opens the WalkMe page in b and waits until it shows the
+// signed-in user and the agent is active from the extension's heartbeat
+// alone (source).
+func tabSignsIn(t *testing.T, a *agentEnv, b walkMeBrowser, source string) (tab pageEval, closeTab func()) {
+	t.Helper()
+	tab, closeTab = b.openTab(t)
+	awaitPage(t, tab, "signed in as "+admin)
+	st := a.awaitStatus(15*time.Second, "active from the tab", func(st localapi.Status) bool {
+		return st.State == localapi.StateActive
+	})
+	if !slices.Equal(st.Presence.Sources, []string{source}) {
+		closeTab()
+		t.Fatalf("presence %v, want the extension's heartbeat %s", st.Presence.Sources, source)
+	}
+	return tab, closeTab
 }
 
 // pageState returns what the page shows and when it switched to "signed

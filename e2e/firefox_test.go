@@ -212,15 +212,8 @@ func TestDebNativeHostInFirefox(t *testing.T) {
 	pageURL, ext, _ := walkMeSetup(t, a, f.issuer)
 	home := t.TempDir()
 	r := launchFirefox(t, pageURL, ext, extension.FirefoxID, firefoxtest.Options{Home: home, Env: a.env})
-	tab, closeTab := r.openTab(t)
+	_, closeTab := tabSignsIn(t, a, r, "browser:firefox")
 	defer closeTab()
-	awaitPage(t, tab, "signed in as "+admin)
-	st := a.awaitStatus(15*time.Second, "active from the tab", func(st localapi.Status) bool {
-		return st.State == localapi.StateActive
-	})
-	if !slices.Equal(st.Presence.Sources, []string{"browser:firefox"}) {
-		t.Fatalf("presence %v, want the extension's heartbeat", st.Presence.Sources)
-	}
 	// No per-user host manifest: the system one was used.
 	if _, err := os.Stat(filepath.Join(home, ".mozilla", "native-messaging-hosts", nativehost.Name+".json")); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("the user has a host manifest of their own (%v)", err)

@@ -80,15 +80,8 @@ func policyRig(t *testing.T) (a *agentEnv, pageURL, ext, host string) {
 // presence), not the defaults' 30 s.
 func policyFollowed(t *testing.T, a *agentEnv, b walkMeBrowser, source string) {
 	t.Helper()
-	tab, closeTab := b.openTab(t)
+	_, closeTab := tabSignsIn(t, a, b, source)
 	defer closeTab()
-	awaitPage(t, tab, "signed in as "+admin)
-	st := a.awaitStatus(15*time.Second, "active from the tab the policy names", func(st localapi.Status) bool {
-		return st.State == localapi.StateActive
-	})
-	if len(st.Presence.Sources) != 1 || st.Presence.Sources[0] != source {
-		t.Fatalf("presence %v, want the extension's heartbeat %s", st.Presence.Sources, source)
-	}
 	closeTab()
 	a.awaitStatus(15*time.Second, "idle once the tab is closed", func(st localapi.Status) bool {
 		return st.State == localapi.StateIdle
