@@ -95,9 +95,11 @@ func walkMeSetup(t *testing.T, a *agentEnv, issuer string) (pageURL, ext, host s
 	}
 
 	host = filepath.Join(t.TempDir(), "walkme-native-host")
-	// The browser starts the host with the caller's origin as its first
-	// argument, like the packages' wrapper; this one names the test's socket.
-	script := fmt.Sprintf("#!/bin/sh\nexec %q --socket %q native-host \"$@\"\n", a.bin, a.socket)
+	// The browser starts the host with the calling extension in its
+	// arguments, like the packages' wrapper; this one names the test's
+	// socket and the agent's configuration, so the host reads the same
+	// BrowserExtensions as the agent.
+	script := fmt.Sprintf("#!/bin/sh\nexec %q --config %q --socket %q native-host \"$@\"\n", a.bin, a.config, a.socket)
 	if err := os.WriteFile(host, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -243,11 +245,15 @@ func heldToken(t *testing.T, tab pageEval) string {
 //   - closing the tab gives idle, with the closing renewal;
 //   - `walkme-agent logout`, and separately a lapse, turn the page to
 //     "signed out" within 1 s; the server refuses the token the page held.
+//
+// The host serves only the extensions BrowserExtensions names (here the
+// shipped ones), so the test also proves the host reads the caller from
+// the arguments Chromium really passes.
 func TestExtensionKeepsSessionAndSignsPagesOut(t *testing.T) {
 	f := startFront(t)
 	// A 20 s cadence: the opening renewal and the closing one stand apart
 	// from the regular ones.
-	a := newAgentEnv(t, f.issuer, map[string]any{"RenewInterval": "20s"})
+	a := newAgentEnv(t, f.issuer, map[string]any{"RenewInterval": "20s", "BrowserExtensions": admitted})
 	a.start()
 	a.login()
 	b := startBrowser(t, a, f.issuer)
@@ -259,6 +265,10 @@ func TestExtensionKeepsSessionAndSignsPagesOut(t *testing.T) {
 
 	extensionSignsOutOnLapse(t, f, a, b, tab)
 }
+
+// admitted is BrowserExtensions as the browser tests set it: the shipped
+// extension's IDs, for Chromium and for Firefox.
+var admitted = []string{extension.ID, extension.FirefoxID}
 
 // extensionSignsOutOnLapse: with the agent signed out and tab, the WalkMe
 // page, open, sign in again with an 8 s timeout (the page follows), then

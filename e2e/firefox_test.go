@@ -137,9 +137,12 @@ func (r *firefoxRig) openTab(t *testing.T) (tab pageEval, closeTab func()) {
 // patterns take no port (so the content script also goes into other ports
 // of a WalkMe host): a page on another port of the WalkMe host is neither
 // answered nor counted as a WalkMe tab.
+//
+// As in Chromium, the host serves only the extensions BrowserExtensions
+// names: the test proves it reads the add-on ID Firefox passes.
 func TestExtensionInFirefox(t *testing.T) {
 	f := startFront(t)
-	a := newAgentEnv(t, f.issuer, map[string]any{"RenewInterval": "20s"})
+	a := newAgentEnv(t, f.issuer, map[string]any{"RenewInterval": "20s", "BrowserExtensions": admitted})
 	a.start()
 	a.login()
 	loggedIn := time.Now()

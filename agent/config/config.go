@@ -26,6 +26,11 @@ type Config struct {
 	// PresenceProcesses are the process names that count as "a WalkMe
 	// product is open".
 	PresenceProcesses []string
+	// BrowserExtensions are the browser extensions the native-messaging
+	// host serves: Chrome/Edge extension IDs and Firefox add-on IDs. Empty
+	// serves every extension the installed host manifests admit (the
+	// browser checks those first); a list narrows that by policy.
+	BrowserExtensions []string
 	// PresencePollInterval is how often the process list is scanned.
 	PresencePollInterval time.Duration
 	// InactivityTimeout is the fallback lapse time when the server does not

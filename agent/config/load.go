@@ -41,6 +41,16 @@ type Loaded struct {
 	Warnings []error   // non-fatal: ignored values, unknown policy keys
 }
 
+// Source says where the effective value of key came from.
+func (l *Loaded) Source(key string) Source {
+	for _, s := range l.Settings {
+		if s.Key == key {
+			return s.Source
+		}
+	}
+	return Source{}
+}
+
 // Load merges defaults < Options.Machine < machine file < user file (or
 // Options.File) < managed policy, checks every value and
 // validates the result.

@@ -54,7 +54,7 @@ func setting(t *testing.T, l *config.Loaded, key string) config.Setting {
 }
 
 func TestKeys(t *testing.T) {
-	want := []string{"ServerURL", "ClientID", "RenewInterval", "PresenceProcesses", "PresencePollInterval",
+	want := []string{"ServerURL", "ClientID", "RenewInterval", "PresenceProcesses", "BrowserExtensions", "PresencePollInterval",
 		"InactivityTimeout", "KeychainService", "KeychainBackend", "CAFile", "AdminCenterURL", "IdleWarning", "LogLevel", "DevMode"}
 	if got := config.Keys(); !slices.Equal(got, want) {
 		t.Errorf("Keys() = %v, want %v", got, want)

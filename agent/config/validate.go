@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/walkme/session-agent/browser/extension"
 )
 
 // Validate checks the rules a merged configuration must satisfy. Each
@@ -24,6 +26,7 @@ func (c Config) Validate() error {
 	add("ClientID", nonEmpty(c.ClientID))
 	add("RenewInterval", errors.Join(c.atLeast(c.RenewInterval, time.Minute, 100*time.Millisecond), atMost(c.RenewInterval, MaxRenewInterval)))
 	add("PresenceProcesses", checkProcesses(c.PresenceProcesses))
+	add("BrowserExtensions", checkExtensions(c.BrowserExtensions))
 	add("PresencePollInterval", c.atLeast(c.PresencePollInterval, time.Second, 100*time.Millisecond))
 	add("InactivityTimeout", c.atLeast(c.InactivityTimeout, time.Minute, time.Second))
 	add("KeychainService", nonEmpty(c.KeychainService))
@@ -79,6 +82,15 @@ func checkProcesses(names []string) error {
 	for i, n := range names {
 		if strings.TrimSpace(n) == "" {
 			return fmt.Errorf("entry %d is empty", i+1)
+		}
+	}
+	return nil
+}
+
+func checkExtensions(ids []string) error {
+	for i, id := range ids {
+		if !extension.IsChromeID(id) && !extension.IsFirefoxID(id) {
+			return fmt.Errorf("entry %d, %q, is neither a Chrome/Edge extension ID (32 letters a-p) nor a Firefox add-on ID (name@domain or {GUID})", i+1, id)
 		}
 	}
 	return nil

@@ -19,7 +19,7 @@ func statusOf(t *testing.T, sock string) (int, string, time.Duration) {
 	t.Helper()
 	var out bytes.Buffer
 	start := time.Now()
-	code := runMain(context.Background(), []string{"--socket", sock, "status"}, &out, &out)
+	code := runMain(context.Background(), []string{"--socket", sock, "status"}, nil, &out, &out)
 	return code, out.String(), time.Since(start)
 }
 
