@@ -15,6 +15,9 @@ var exampleSettings = map[string]any{
 	// Browsers are not listed: an open browser is not an open WalkMe tab;
 	// the browser extension reports those (native messaging).
 	"PresenceProcesses":    []string{"WalkMe Editor"},
+	// The extensions the native-messaging host serves (the shipped one's
+	// Chrome/Edge ID and Firefox add-on ID).
+	"BrowserExtensions":    []string{"pjphaallaogfddomihpagleebbjnafgi", "walkme-agent@walkme.com"},
 	"PresencePollInterval": "5s",
 	"InactivityTimeout":    "24h",
 	"AdminCenterURL":       "https://sessions.example.com/admin",

@@ -8,8 +8,8 @@ import (
 )
 
 // PolicyKeys are the managed-policy keys the ADMX template must offer.
-var policyKeys = []string{"ServerURL", "ClientID", "RenewInterval", "PresenceProcesses", "PresencePollInterval",
-	"InactivityTimeout", "KeychainService", "CAFile", "AdminCenterURL", "IdleWarning", "LogLevel"}
+var policyKeys = []string{"ServerURL", "ClientID", "RenewInterval", "PresenceProcesses", "BrowserExtensions",
+	"PresencePollInterval", "InactivityTimeout", "KeychainService", "CAFile", "AdminCenterURL", "IdleWarning", "LogLevel"}
 
 func TestADMX(t *testing.T) {
 	var admx struct {
@@ -76,8 +76,8 @@ func TestADMX(t *testing.T) {
 		}
 	}
 	for _, p := range admx.Policies {
-		if p.Name == "PresenceProcesses" && p.Elements.Items[0].XMLName.Local != "multiText" {
-			t.Errorf("PresenceProcesses is a %s, want multiText (REG_MULTI_SZ)", p.Elements.Items[0].XMLName.Local)
+		if (p.Name == "PresenceProcesses" || p.Name == "BrowserExtensions") && p.Elements.Items[0].XMLName.Local != "multiText" {
+			t.Errorf("%s is a %s, want multiText (REG_MULTI_SZ)", p.Name, p.Elements.Items[0].XMLName.Local)
 		}
 	}
 }
