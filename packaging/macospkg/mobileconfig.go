@@ -14,7 +14,7 @@ var exampleSettings = map[string]any{
 	"RenewInterval": "15m",
 	// Browsers are not listed: an open browser is not an open WalkMe tab;
 	// the browser extension reports those (native messaging).
-	"PresenceProcesses":    []string{"WalkMe Editor"},
+	"PresenceProcesses": []string{"WalkMe Editor"},
 	// The extensions the native-messaging host serves (the shipped one's
 	// Chrome/Edge ID and Firefox add-on ID).
 	"BrowserExtensions":    []string{"pjphaallaogfddomihpagleebbjnafgi", "walkme-agent@walkme.com"},
