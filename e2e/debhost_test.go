@@ -34,7 +34,10 @@ const chromiumManifest = "/etc/chromium/native-messaging-hosts/" + nativehost.Na
 // finds the agent at its default socket in the user's XDG_RUNTIME_DIR
 // (the agent and Chromium run in one user's environment; nothing names the
 // socket). The agent turns active with the browser's presence and the page
-// shows the user. Purging the package removes every manifest it installed.
+// shows the user; `walkme-agent doctor` lists the browsers the host is
+// registered with and the extensions they admit. Purging the package
+// removes every manifest it installed, and doctor then says the host is
+// missing.
 func TestDebNativeHostInChromium(t *testing.T) {
 	testenv.Command(t, "chromium")
 	dpkg, manifests := installAgentDeb(t)
@@ -62,11 +65,31 @@ func TestDebNativeHostInChromium(t *testing.T) {
 		t.Fatalf("the profile has a host manifest of its own (%v)", err)
 	}
 
+	// doctor tells the admin the extension's way in, as installed.
+	hostLine := func() string {
+		out, _ := a.cli("doctor")
+		for _, line := range strings.Split(out, "\n") {
+			if strings.Contains(line, "browser host") {
+				return line
+			}
+		}
+		t.Fatalf("doctor says nothing of the browser host:\n%s", out)
+		return ""
+	}
+	want := "ok    browser host   chrome, chromium, edge admit " + extension.ID + "; firefox admits " + extension.FirefoxID
+	if got := hostLine(); got != want {
+		t.Errorf("doctor with the package installed:\n%s\nwant\n%s", got, want)
+	}
+
 	run(t, dpkg, "-P", "walkme-agent")
 	for _, p := range append(manifests, linuxpkg.NativeHostExec, linuxpkg.AgentBinary) {
 		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("after dpkg -P: %s still exists (%v)", p, err)
 		}
+	}
+	a.bin, _ = binaries(t)
+	if got := hostLine(); !strings.HasPrefix(got, "FAIL  browser host   no native-messaging host manifest is installed") {
+		t.Errorf("doctor after the package is purged: %s", got)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/walkme/session-agent/agent/localapi"
+	"github.com/walkme/session-agent/platform/browserhost"
 	"github.com/walkme/session-agent/platform/keychain"
 )
 
@@ -35,6 +36,7 @@ func cmdDoctor(ctx context.Context, g *globals, args []string) int {
 		cfg := loaded.Config
 		checks = append(checks, checkKeychain(ctx, cfg.KeychainBackend, cfg.KeychainService))
 		checks = append(checks, checkServer(ctx, cfg.ServerURL))
+		checks = append(checks, checkBrowserHost(browserhost.Installed(), cfg.BrowserExtensions))
 	}
 	checks = append(checks, checkAgent(ctx, g))
 	checks = append(checks, checkTrayHost(ctx))

@@ -13,6 +13,7 @@ import (
 	"github.com/walkme/session-agent/internal/testenv"
 	"github.com/walkme/session-agent/packaging/internal/pkgtest"
 	"github.com/walkme/session-agent/packaging/nativehost"
+	"github.com/walkme/session-agent/platform/browserhost"
 )
 
 const chromeID = "abcdefghijklmnopabcdefghijklmnop"
@@ -104,12 +105,13 @@ func TestRPM(t *testing.T) {
 	p := buildPkg(t, "rpm", "walkme-agent", "1.2.3", bin)
 
 	files := strings.Fields(pkgtest.Run(t, rpm, "-qpl", p))
-	for _, want := range []string{AgentBinary, UserUnit, TrayAutostart, ConfigFile, NativeHostExec,
-		"/etc/opt/chrome/native-messaging-hosts/com.walkme.agent.json",
-		"/etc/chromium/native-messaging-hosts/com.walkme.agent.json",
-		"/etc/opt/edge/native-messaging-hosts/com.walkme.agent.json",
-		"/usr/lib/mozilla/native-messaging-hosts/com.walkme.agent.json",
-		"/usr/lib64/mozilla/native-messaging-hosts/com.walkme.agent.json"} {
+	// A host manifest at every location where `walkme-agent doctor`
+	// looks for one (browserhost.Locations).
+	want := []string{AgentBinary, UserUnit, TrayAutostart, ConfigFile, NativeHostExec}
+	for _, l := range browserhost.Locations("linux") {
+		want = append(want, l.Path)
+	}
+	for _, want := range want {
 		if !slices.Contains(files, want) {
 			t.Errorf("rpm -qpl: %s missing from %v", want, files)
 		}

@@ -3,14 +3,15 @@ package macospkg
 import (
 	"encoding/json"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/walkme/session-agent/browser/extension"
 	"github.com/walkme/session-agent/packaging/nativehost"
+	"github.com/walkme/session-agent/platform/browserhost"
 )
 
 // The package installs the native-messaging host for Chrome, Chromium, Edge
@@ -28,17 +29,19 @@ func TestPackageInstallsNativeHosts(t *testing.T) {
 	if e := entry(t, p, NativeHostExecutable); e.Mode != 0o755 || string(e.Data) != "#!/bin/sh\nexec \"/"+AppExecutable+"\" native-host \"$@\"\n" {
 		t.Errorf("wrapper %v %q", e.Mode, e.Data)
 	}
-	for _, dir := range append(slices.Clone(ChromiumHostDirs), FirefoxHostDir) {
+	// A manifest at every location where `walkme-agent doctor` looks for
+	// one (browserhost.Locations).
+	for _, l := range browserhost.Locations("darwin") {
 		var m nativehost.Manifest
-		if err := json.Unmarshal(entry(t, p, path.Join(dir, nativehost.Name+".json")).Data, &m); err != nil {
+		if err := json.Unmarshal(entry(t, p, strings.TrimPrefix(l.Path, "/")).Data, &m); err != nil {
 			t.Fatal(err)
 		}
 		admits := slices.Contains(m.AllowedOrigins, "chrome-extension://"+extension.ID+"/")
-		if dir == FirefoxHostDir {
+		if l.Firefox() {
 			admits = slices.Contains(m.AllowedExtensions, extension.FirefoxID)
 		}
 		if m.Path != "/"+NativeHostExecutable || m.Type != "stdio" || !admits {
-			t.Errorf("%s: %+v", dir, m)
+			t.Errorf("%s: %+v", l.Path, m)
 		}
 	}
 	if _, err := Agent(Options{Version: "1", Binary: bin, ChromeExtensionIDs: []string{"bad"}}); err == nil {

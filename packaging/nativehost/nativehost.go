@@ -5,13 +5,12 @@ package nativehost
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
+
+	"github.com/walkme/session-agent/browser/extension"
 )
 
 // Name is the native-messaging host name the extension connects to.
 const Name = "com.walkme.agent"
-
-var chromeExtensionID = regexp.MustCompile(`^[a-p]{32}$`)
 
 // Manifest is a browser native-messaging host manifest. Chromium
 // browsers use AllowedOrigins, Firefox AllowedExtensions.
@@ -30,7 +29,7 @@ func Manifests(hostPath string, chromeIDs, firefoxIDs []string) (chromium, firef
 	m := Manifest{Name: Name, Description: "WalkMe Session Agent", Path: hostPath, Type: "stdio"}
 	c := m
 	for _, id := range chromeIDs {
-		if !chromeExtensionID.MatchString(id) {
+		if !extension.IsChromeID(id) {
 			return nil, nil, fmt.Errorf("chrome extension ID %q: want 32 letters a-p", id)
 		}
 		c.AllowedOrigins = append(c.AllowedOrigins, "chrome-extension://"+id+"/")

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/walkme/session-agent/internal/testenv"
+	"github.com/walkme/session-agent/platform/browserhost"
 )
 
 // wine runs Windows commands in a private Wine prefix.
@@ -182,6 +183,13 @@ func TestMSIUnderWine(t *testing.T) {
 	if got := w.products(); len(got) != 1 || got[0] != "WalkMe Agent 1.2.3" {
 		t.Errorf("after install, products = %q", got)
 	}
+	// The host registered for every browser where `walkme-agent doctor`
+	// looks (browserhost.Locations), naming a manifest in the install folder.
+	for _, l := range browserhost.Locations("windows") {
+		if got := w.query(`HKLM\`+l.Path, "/reg:64"); !strings.Contains(got, `REG_SZ    C:\Program Files\WalkMe\Agent\com.walkme.agent`) {
+			t.Errorf("%s's host registration HKLM\\%s:\n%s", l.Browser, l.Path, got)
+		}
+	}
 	w.runInstalledAgent("https://sso.example.com")
 
 	// A major upgrade with a new SERVER_URL: one product, the new value.
@@ -206,8 +214,11 @@ func TestMSIUnderWine(t *testing.T) {
 	if got := w.products(); len(got) != 0 {
 		t.Errorf("after uninstall, products = %q", got)
 	}
-	for _, k := range []string{key, `HKLM\SOFTWARE\Google\Chrome\NativeMessagingHosts\com.walkme.agent`,
-		`HKLM\SOFTWARE\Microsoft\Edge\NativeMessagingHosts\com.walkme.agent`, `HKLM\SOFTWARE\Mozilla\NativeMessagingHosts\com.walkme.agent`} {
+	keys := []string{key}
+	for _, l := range browserhost.Locations("windows") {
+		keys = append(keys, `HKLM\`+l.Path)
+	}
+	for _, k := range keys {
 		if out := w.query(k); out != "" {
 			t.Errorf("after uninstall, %s is left:\n%s", k, out)
 		}

@@ -1,0 +1,18 @@
+//go:build !windows
+
+package browserhost
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+)
+
+// manifestFile is the manifest file at l: l.Path itself, if it exists.
+func manifestFile(l Location) (string, bool, error) {
+	_, err := os.Stat(l.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", false, nil
+	}
+	return l.Path, err == nil, err
+}
