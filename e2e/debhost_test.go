@@ -19,6 +19,7 @@ import (
 	"github.com/walkme/session-agent/internal/testenv"
 	"github.com/walkme/session-agent/packaging/linuxpkg"
 	"github.com/walkme/session-agent/packaging/nativehost"
+	"github.com/walkme/session-agent/platform/browserhost"
 )
 
 // chromiumManifest is where the .deb installs the host manifest for
@@ -66,18 +67,8 @@ func TestDebNativeHostInChromium(t *testing.T) {
 	}
 
 	// doctor tells the admin the extension's way in, as installed.
-	hostLine := func() string {
-		out, _ := a.cli("doctor")
-		for _, line := range strings.Split(out, "\n") {
-			if strings.Contains(line, "browser host") {
-				return line
-			}
-		}
-		t.Fatalf("doctor says nothing of the browser host:\n%s", out)
-		return ""
-	}
 	want := "ok    browser host   chrome, chromium, edge admit " + extension.ID + "; firefox admits " + extension.FirefoxID
-	if got := hostLine(); got != want {
+	if got := a.doctorHostLine(); got != want {
 		t.Errorf("doctor with the package installed:\n%s\nwant\n%s", got, want)
 	}
 
@@ -88,9 +79,67 @@ func TestDebNativeHostInChromium(t *testing.T) {
 		}
 	}
 	a.bin, _ = binaries(t)
-	if got := hostLine(); !strings.HasPrefix(got, "FAIL  browser host   no native-messaging host manifest is installed") {
+	if got := a.doctorHostLine(); !strings.HasPrefix(got, "FAIL  browser host   no native-messaging host manifest is installed") {
 		t.Errorf("doctor after the package is purged: %s", got)
 	}
+}
+
+// TestBrowserExtensionsAdmitsAnotherExtension: IT admits its own build of
+// the extension by policy, BrowserExtensions, with the package as built
+// (its manifests admit only the reference extension). The agent registers
+// the installed host for the user with that extension's ID; Chromium reads
+// the user's registration before the machine's, starts the host for the
+// extension, and the page signs in. Once the setting is removed, the agent
+// takes its registration away at the next reload.
+func TestBrowserExtensionsAdmitsAnotherExtension(t *testing.T) {
+	testenv.Command(t, "chromium")
+	installAgentDeb(t)
+	f := startFront(t)
+	a := newAgentEnv(t, f.issuer, nil)
+	a.installed(linuxpkg.AgentBinary)
+	pageURL, ext, _ := walkMeSetup(t, a, f.issuer)
+	id := rekey(t, ext)
+	if _, ids, err := browserhost.Read(chromiumManifest, false); err != nil || slices.Contains(ids, id) {
+		t.Fatalf("the package's manifest admits %v (%v): the test needs an extension it does not admit", ids, err)
+	}
+	a.editConfig(func(cfg map[string]any) { cfg["BrowserExtensions"] = []string{id} })
+	a.start()
+	a.login()
+
+	// Chromium's default profile for the user, where it reads the user's
+	// host manifests (NativeMessagingHosts in the profile's folder).
+	profile := filepath.Join(a.getenv("XDG_CONFIG_HOME"), "chromium")
+	mine := filepath.Join(profile, "NativeMessagingHosts", nativehost.Name+".json")
+	if host, ids, err := browserhost.Read(mine, false); err != nil || host != linuxpkg.NativeHostExec || !slices.Equal(ids, []string{id}) {
+		t.Fatalf("the user's registration: %s admitting %v (%v); want %s admitting %s", host, ids, err, linuxpkg.NativeHostExec, id)
+	}
+	want := "ok    browser host   chrome, chromium, edge admit " + extension.ID + "; firefox admits " + extension.FirefoxID +
+		"; chrome (this user), chromium (this user), edge (this user) admit " + id + "; the host serves only BrowserExtensions: " + id
+	if got := a.doctorHostLine(); got != want {
+		t.Errorf("doctor:\n%s\nwant\n%s", got, want)
+	}
+	b := launchChromium(t, pageURL, ext, profile, a.env...)
+	_, closeTab := tabSignsIn(t, a, b, "browser:chromium")
+	closeTab()
+
+	a.editConfig(func(cfg map[string]any) { delete(cfg, "BrowserExtensions") })
+	testenv.WaitFor(t, 15*time.Second, "the agent to remove the user's registration", func() bool {
+		_, err := os.Stat(mine)
+		return errors.Is(err, fs.ErrNotExist)
+	})
+}
+
+// doctorHostLine is the browser-host line of `walkme-agent doctor`.
+func (a *agentEnv) doctorHostLine() string {
+	a.t.Helper()
+	out, _ := a.cli("doctor")
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "browser host") {
+			return line
+		}
+	}
+	a.t.Fatalf("doctor says nothing of the browser host:\n%s", out)
+	return ""
 }
 
 // installAgentDeb installs the agent's .deb with dpkg for the test, which
@@ -174,13 +223,11 @@ func (a *agentEnv) installed(bin string) {
 	a.t.Helper()
 	a.bin = bin
 	a.env = slices.DeleteFunc(a.env, func(kv string) bool { return strings.HasPrefix(kv, "WALKME_AGENT_SOCKET=") })
-	for _, kv := range a.env {
-		if dir, ok := strings.CutPrefix(kv, "XDG_RUNTIME_DIR="); ok {
-			a.socket = filepath.Join(dir, "walkme-agent", "agent.sock")
-			return
-		}
+	dir := a.getenv("XDG_RUNTIME_DIR")
+	if dir == "" {
+		a.t.Fatal("the agent's environment has no XDG_RUNTIME_DIR")
 	}
-	a.t.Fatal("the agent's environment has no XDG_RUNTIME_DIR")
+	a.socket = filepath.Join(dir, "walkme-agent", "agent.sock")
 }
 
 // run runs a command and fails the test with its output if it fails.

@@ -268,6 +268,27 @@ rc=$?; rm -f "$jar"; exit $rc
 	return &agentEnv{t: t, bin: agentBin, env: env, config: cfgFile, socket: socket}
 }
 
+// editConfig rewrites the agent's configuration file with edit applied;
+// a running agent in DevMode picks the change up within 2 s.
+func (a *agentEnv) editConfig(edit func(cfg map[string]any)) {
+	a.t.Helper()
+	b, err := os.ReadFile(a.config)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	cfg := map[string]any{}
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		a.t.Fatal(err)
+	}
+	edit(cfg)
+	if b, err = json.Marshal(cfg); err == nil {
+		err = os.WriteFile(a.config, b, 0o600)
+	}
+	if err != nil {
+		a.t.Fatal(err)
+	}
+}
+
 // startAgent starts a walkme-sessiond, with the account's timeout set to
 // timeout unless that is "", and a walkme-agent run against it.
 func startAgent(t *testing.T, timeout string) (*sessiond, *agentEnv) {

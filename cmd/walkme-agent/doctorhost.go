@@ -35,8 +35,12 @@ func checkBrowserHost(regs []browserhost.Registration, admitted []string) check 
 		if _, ok := byIDs[ids]; !ok {
 			groups = append(groups, ids)
 		}
-		if !slices.Contains(byIDs[ids], r.Browser) {
-			byIDs[ids] = append(byIDs[ids], r.Browser)
+		browser := r.Browser
+		if r.User {
+			browser += " (this user)"
+		}
+		if !slices.Contains(byIDs[ids], browser) {
+			byIDs[ids] = append(byIDs[ids], browser)
 		}
 		for _, id := range r.Allowed {
 			reach[id] = true
@@ -60,7 +64,7 @@ func checkBrowserHost(regs []browserhost.Registration, admitted []string) check 
 	}
 	info := strings.Join(parts, "; ")
 	if len(admitted) > 0 {
-		info += "; BrowserExtensions narrows them to " + strings.Join(admitted, ", ")
+		info += "; the host serves only BrowserExtensions: " + strings.Join(admitted, ", ")
 	}
 	return check{name, true, info}
 }

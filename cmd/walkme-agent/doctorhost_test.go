@@ -32,7 +32,10 @@ func TestCheckBrowserHost(t *testing.T) {
 	}{
 		{"installed", installed, nil, true,
 			"chrome, chromium, edge admit " + extension.ID + "; firefox admits " + extension.FirefoxID},
-		{"narrowed", installed, []string{extension.ID}, true, "; BrowserExtensions narrows them to " + extension.ID},
+		{"narrowed", installed, []string{extension.ID}, true, "; the host serves only BrowserExtensions: " + extension.ID},
+		{"this user's", append(installed, browserhost.Registration{Location: browserhost.Location{Browser: "chromium"}, User: true,
+			Allowed: []string{"abcdefghijklmnopabcdefghijklmnop"}}), []string{"abcdefghijklmnopabcdefghijklmnop"}, true,
+			"; chromium (this user) admits abcdefghijklmnopabcdefghijklmnop; the host serves only BrowserExtensions: abcdefghijklmnopabcdefghijklmnop"},
 		{"none", nil, nil, false, "no native-messaging host manifest is installed"},
 		{"broken", broken, nil, false, "chromium: /etc/chromium/native-messaging-hosts/com.walkme.agent.json: the host program: no such file"},
 		{"not admitted", installed, []string{extension.ID, "abcdefghijklmnopabcdefghijklmnop"}, false,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,6 +47,9 @@ func (r *reloader) watch(ctx context.Context, a *agent.Agent, live *atomic.Point
 		}
 		live.Store(&loaded.Config)
 		setLevel(r.level, loaded.Config.LogLevel)
+		if !slices.Equal(old.BrowserExtensions, loaded.Config.BrowserExtensions) {
+			syncUserHosts(log, loaded.Config.BrowserExtensions)
+		}
 		if err := a.Reconfigure(ctx, loaded.Config, agentrun.LockedKeys(loaded)); err != nil {
 			return
 		}

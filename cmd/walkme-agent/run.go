@@ -28,6 +28,7 @@ func cmdRun(ctx context.Context, g *globals, args []string) int {
 		for _, w := range loaded.Warnings {
 			log.Warn("config", "warning", w)
 		}
+		syncUserHosts(log, loaded.Config.BrowserExtensions)
 		r := &reloader{load: g.loadConfig, level: level, log: log, files: g.configFiles(), every: 30 * time.Second}
 		if loaded.Config.DevMode {
 			r.every = 2 * time.Second // tests and the demo see edits at once

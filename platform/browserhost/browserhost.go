@@ -65,6 +65,7 @@ func Locations(goos string) []Location {
 // Registration is a host manifest found at a Location.
 type Registration struct {
 	Location
+	User    bool     // this user's registration (SetUser), read before the machine's
 	File    string   // the manifest file
 	Host    string   // the program it starts (its "path")
 	Allowed []string // the extensions it admits: Chrome/Edge IDs, or Firefox add-on IDs
@@ -72,15 +73,24 @@ type Registration struct {
 }
 
 // Installed returns the host's registrations on this machine, one per
-// location that has a manifest, in Locations order.
+// location that has a manifest: the machine's in Locations order, then
+// this user's.
 func Installed() []Registration {
+	regs := installed(Locations(runtime.GOOS), false)
+	if locs, err := userLocations(); err == nil {
+		regs = append(regs, installed(locs, true)...)
+	}
+	return regs
+}
+
+func installed(locs []Location, user bool) []Registration {
 	var regs []Registration
-	for _, l := range Locations(runtime.GOOS) {
-		file, ok, err := manifestFile(l)
+	for _, l := range locs {
+		file, ok, err := manifestFile(l, user)
 		if !ok && err == nil {
 			continue
 		}
-		r := Registration{Location: l, File: file, Err: err}
+		r := Registration{Location: l, User: user, File: file, Err: err}
 		if err == nil {
 			r.Host, r.Allowed, r.Err = Read(file, l.Firefox())
 		}

@@ -54,6 +54,9 @@ func TestInstalledReadsTheRegistry(t *testing.T) {
 	regs := browserhost.Installed()
 	var got []string
 	for _, r := range regs {
+		if r.User {
+			continue // this user's: TestUserRegistrationsInTheRegistry
+		}
 		if r.Err != nil {
 			t.Errorf("%s: %v", r.Browser, r.Err)
 		}
@@ -68,5 +71,48 @@ func TestInstalledReadsTheRegistry(t *testing.T) {
 	}
 	if !slices.Equal(got, []string{"chrome", "firefox"}) {
 		t.Errorf("Installed found %v, want chrome and firefox", got)
+	}
+}
+
+// SetUser registers the host for this user under HKCU, one key per
+// browser naming the manifest it wrote in %LOCALAPPDATA%, and RemoveUser
+// deletes those keys. (Wine's HKCU is the throwaway prefix's.)
+func TestUserRegistrationsInTheRegistry(t *testing.T) {
+	chromium, firefox := userHome(t)
+	for _, l := range browserhost.Locations("windows") {
+		if k, err := registry.OpenKey(registry.CURRENT_USER, l.Path, registry.QUERY_VALUE); err == nil {
+			k.Close()
+			t.Skipf(`HKCU\%s exists: the host is registered for this user; not touching it`, l.Path)
+		}
+	}
+	host := filepath.Join(testenv.TempDir(t), "native-host.cmd")
+	os.WriteFile(host, nil, 0o644)
+	if err := browserhost.SetUser(host, []string{extension.ID}, []string{extension.FirefoxID}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { browserhost.RemoveUser() })
+	for _, l := range browserhost.Locations("windows") {
+		k, err := registry.OpenKey(registry.CURRENT_USER, l.Path, registry.QUERY_VALUE)
+		if err != nil {
+			t.Fatalf(`HKCU\%s: %v`, l.Path, err)
+		}
+		named, _, err := k.GetStringValue("")
+		k.Close()
+		want := chromium
+		if l.Firefox() {
+			want = firefox
+		}
+		if err != nil || named != want {
+			t.Errorf(`HKCU\%s names %q (%v), want %q`, l.Path, named, err, want)
+		}
+	}
+	if err := browserhost.RemoveUser(); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range browserhost.Locations("windows") {
+		if k, err := registry.OpenKey(registry.CURRENT_USER, l.Path, registry.QUERY_VALUE); err == nil {
+			k.Close()
+			t.Errorf(`HKCU\%s is left after RemoveUser`, l.Path)
+		}
 	}
 }

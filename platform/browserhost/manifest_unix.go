@@ -8,8 +8,9 @@ import (
 	"os"
 )
 
-// manifestFile is the manifest file at l: l.Path itself, if it exists.
-func manifestFile(l Location) (string, bool, error) {
+// manifestFile is the manifest file at l: l.Path itself, if it exists,
+// for the machine's locations and the user's alike.
+func manifestFile(l Location, user bool) (string, bool, error) {
 	_, err := os.Stat(l.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", false, nil

@@ -9,5 +9,5 @@ import (
 // TestWindowsUnderWine runs this package's tests built for windows/amd64
 // under Wine, where Installed reads the registry as on Windows.
 func TestWindowsUnderWine(t *testing.T) {
-	testenv.RunWindowsTests(t, ".", "TestInstalledReadsTheRegistry", "TestRead")
+	testenv.RunWindowsTests(t, ".", "TestInstalledReadsTheRegistry", "TestRead", "TestSetUser", "TestUserRegistrationsInTheRegistry")
 }
