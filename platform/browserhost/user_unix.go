@@ -6,4 +6,4 @@ package browserhost
 // browser's per-user folder: writeUser and removeUser work on l.Path.
 
 func writeUser(l Location, manifest []byte) error { return writeFile(l.Path, manifest) }
-func removeUser(l Location) error                  { return removeFile(l.Path) }
+func removeUser(l Location) error                 { return removeFile(l.Path) }
