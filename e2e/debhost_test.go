@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/walkme/session-agent/agent/localapi"
 	"github.com/walkme/session-agent/browser/extension"
+	"github.com/walkme/session-agent/internal/firefoxtest"
 	"github.com/walkme/session-agent/internal/testenv"
 	"github.com/walkme/session-agent/packaging/linuxpkg"
 	"github.com/walkme/session-agent/packaging/nativehost"
@@ -87,22 +89,26 @@ func TestDebNativeHostInChromium(t *testing.T) {
 // TestBrowserExtensionsAdmitsAnotherExtension: IT admits its own build of
 // the extension by policy, BrowserExtensions, with the package as built
 // (its manifests admit only the reference extension). The agent registers
-// the installed host for the user with that extension's ID; Chromium reads
-// the user's registration before the machine's, starts the host for the
-// extension, and the page signs in. Once the setting is removed, the agent
-// takes its registration away at the next reload.
+// the installed host for the user with that build's Chrome and Firefox
+// IDs; Chromium and Firefox read the user's registration before the
+// machine's, start the host for the extension, and the page signs in. Once
+// the setting is removed, the agent takes its registrations away at the
+// next reload.
 func TestBrowserExtensionsAdmitsAnotherExtension(t *testing.T) {
 	testenv.Command(t, "chromium")
+	testenv.Command(t, "firefox-esr")
 	installAgentDeb(t)
 	f := startFront(t)
 	a := newAgentEnv(t, f.issuer, nil)
 	a.installed(linuxpkg.AgentBinary)
 	pageURL, ext, _ := walkMeSetup(t, a, f.issuer)
-	id := rekey(t, ext)
-	if _, ids, err := browserhost.Read(chromiumManifest, false); err != nil || slices.Contains(ids, id) {
-		t.Fatalf("the package's manifest admits %v (%v): the test needs an extension it does not admit", ids, err)
+	id, gecko := rekey(t, ext), regecko(t, ext)
+	for file, own := range map[string]string{chromiumManifest: id, firefoxManifest: gecko} {
+		if _, ids, err := browserhost.Read(file, file == firefoxManifest); err != nil || slices.Contains(ids, own) {
+			t.Fatalf("the package's %s admits %v (%v): the test needs an extension it does not admit", file, ids, err)
+		}
 	}
-	a.editConfig(func(cfg map[string]any) { cfg["BrowserExtensions"] = []string{id} })
+	a.editConfig(func(cfg map[string]any) { cfg["BrowserExtensions"] = []string{id, gecko} })
 	a.start()
 	a.login()
 
@@ -114,18 +120,28 @@ func TestBrowserExtensionsAdmitsAnotherExtension(t *testing.T) {
 		t.Fatalf("the user's registration: %s admitting %v (%v); want %s admitting %s", host, ids, err, linuxpkg.NativeHostExec, id)
 	}
 	want := "ok    browser host   chrome, chromium, edge admit " + extension.ID + "; firefox admits " + extension.FirefoxID +
-		"; chrome (this user), chromium (this user), edge (this user) admit " + id + "; the host serves only BrowserExtensions: " + id
+		"; chrome (this user), chromium (this user), edge (this user) admit " + id + "; firefox (this user) admits " + gecko +
+		"; the host serves only BrowserExtensions: " + id + ", " + gecko
 	if got := a.doctorHostLine(); got != want {
 		t.Errorf("doctor:\n%s\nwant\n%s", got, want)
 	}
 	b := launchChromium(t, pageURL, ext, profile, a.env...)
 	_, closeTab := tabSignsIn(t, a, b, "browser:chromium")
 	closeTab()
+	a.awaitStatus(15*time.Second, "idle once the Chromium tab is closed", func(st localapi.Status) bool {
+		return st.State == localapi.StateIdle
+	})
+	// Firefox in the same home, where it reads ~/.mozilla/native-messaging-hosts.
+	r := launchFirefox(t, pageURL, ext, gecko, firefoxtest.Options{Home: a.getenv("HOME"), Env: a.env})
+	_, closeTab = tabSignsIn(t, a, r, "browser:firefox")
+	closeTab()
 
 	a.editConfig(func(cfg map[string]any) { delete(cfg, "BrowserExtensions") })
-	testenv.WaitFor(t, 15*time.Second, "the agent to remove the user's registration", func() bool {
+	firefoxMine := filepath.Join(a.getenv("HOME"), ".mozilla", "native-messaging-hosts", nativehost.Name+".json")
+	testenv.WaitFor(t, 15*time.Second, "the agent to remove the user's registrations", func() bool {
 		_, err := os.Stat(mine)
-		return errors.Is(err, fs.ErrNotExist)
+		_, ferr := os.Stat(firefoxMine)
+		return errors.Is(err, fs.ErrNotExist) && errors.Is(ferr, fs.ErrNotExist)
 	})
 }
 
