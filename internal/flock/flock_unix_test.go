@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestLockIsExclusiveUntilClosed(t *testing.T) {
@@ -38,5 +39,36 @@ func TestLockRefusesSymlink(t *testing.T) {
 	if f, err := Lock(link); err == nil {
 		f.Close()
 		t.Fatal("Lock followed a symbolic link")
+	}
+}
+
+// Wait takes the lock once its holder lets it go, not before.
+func TestWaitTakesTheLockWhenReleased(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "x.lock")
+	held, err := Lock(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		f, err := Wait(name)
+		if err == nil {
+			f.Close()
+		}
+		got <- err
+	}()
+	select {
+	case err := <-got:
+		t.Fatalf("Wait returned (%v) while another holder had the lock", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	held.Close()
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatalf("Wait after the release: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Wait did not take the released lock within 10 s")
 	}
 }

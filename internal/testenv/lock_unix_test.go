@@ -5,8 +5,9 @@ package testenv
 import (
 	"errors"
 	"os"
-	"syscall"
 	"testing"
+
+	"github.com/walkme/session-agent/internal/flock"
 )
 
 // TestExclusive: while a test holds the lock, another holder (another open
@@ -14,19 +15,19 @@ import (
 // it can.
 func TestExclusive(t *testing.T) {
 	name := "exclusive-test-" + t.Name()
-	other, err := os.OpenFile(lockPath(name), os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
 	defer os.Remove(lockPath(name))
 	t.Run("holder", func(t *testing.T) {
 		Exclusive(t, name)
-		if err := flock(other, syscall.LOCK_EX|syscall.LOCK_NB); !errors.Is(err, syscall.EWOULDBLOCK) {
+		if f, err := flock.Lock(lockPath(name)); !errors.Is(err, flock.ErrLocked) {
+			if f != nil {
+				f.Close()
+			}
 			t.Fatalf("a second holder took the lock while the test held it (%v)", err)
 		}
 	})
-	if err := flock(other, syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	f, err := flock.Lock(lockPath(name))
+	if err != nil {
 		t.Fatalf("the lock was not released when the test ended: %v", err)
 	}
+	f.Close()
 }
