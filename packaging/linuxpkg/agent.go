@@ -8,7 +8,6 @@ import (
 	"github.com/goreleaser/nfpm/v2"
 	"github.com/goreleaser/nfpm/v2/files"
 
-	"github.com/walkme/session-agent/packaging/nativehost"
 	"github.com/walkme/session-agent/platform/service"
 )
 
@@ -19,7 +18,6 @@ const (
 	TrayAutostart  = "/etc/xdg/autostart/walkme-agent-tray.desktop"
 	ConfigFile     = "/etc/walkme-agent/config.json"
 	NativeHostExec = "/usr/lib/walkme-agent/native-host"
-	NativeHostName = nativehost.Name
 )
 
 func agentInfo(o Options) (*nfpm.Info, error) {

@@ -1,27 +1,17 @@
 package macospkg
 
 import (
-	"path"
+	"strings"
 
 	"github.com/walkme/session-agent/packaging/macpkg"
 	"github.com/walkme/session-agent/packaging/nativehost"
+	"github.com/walkme/session-agent/platform/browserhost"
 )
 
 // NativeHostExecutable is the native-messaging host the browsers start: a
 // browser cannot pass arguments to a host, so this wrapper adds the
 // subcommand.
 const NativeHostExecutable = AppBundle + "/Contents/MacOS/native-host"
-
-// Where browsers look for system-wide native-messaging host manifests on
-// macOS (relative to /).
-var (
-	ChromiumHostDirs = []string{
-		"Library/Google/Chrome/NativeMessagingHosts",
-		"Library/Application Support/Chromium/NativeMessagingHosts",
-		"Library/Microsoft/Edge/NativeMessagingHosts",
-	}
-	FirefoxHostDir = "Library/Application Support/Mozilla/NativeMessagingHosts"
-)
 
 // nativeHosts returns the wrapper and the manifests for every browser.
 func nativeHosts(o Options) ([]macpkg.Entry, error) {
@@ -30,13 +20,15 @@ func nativeHosts(o Options) ([]macpkg.Entry, error) {
 		return nil, err
 	}
 	wrapper := "#!/bin/sh\nexec \"/" + AppExecutable + "\" native-host \"$@\"\n"
-	name := nativehost.Name + ".json"
-	entries := []macpkg.Entry{
-		{Path: NativeHostExecutable, Mode: 0o755, Data: []byte(wrapper)},
-		{Path: path.Join(FirefoxHostDir, name), Mode: 0o644, Data: firefox},
-	}
-	for _, dir := range ChromiumHostDirs {
-		entries = append(entries, macpkg.Entry{Path: path.Join(dir, name), Mode: 0o644, Data: chromium})
+	entries := []macpkg.Entry{{Path: NativeHostExecutable, Mode: 0o755, Data: []byte(wrapper)}}
+	// Where each browser looks for system-wide manifests, as doctor reads
+	// them (relative to /).
+	for _, l := range browserhost.Locations("darwin") {
+		m := chromium
+		if l.Firefox() {
+			m = firefox
+		}
+		entries = append(entries, macpkg.Entry{Path: strings.TrimPrefix(l.Path, "/"), Mode: 0o644, Data: m})
 	}
 	return entries, nil
 }
