@@ -41,6 +41,17 @@ func IsChromeID(id string) bool {
 	return true
 }
 
+// Origin is the origin of the Chrome/Edge extension id, as browsers name
+// it to a native-messaging host and host manifests list it.
+func Origin(id string) string { return "chrome-extension://" + id + "/" }
+
+// OriginID is the extension ID of an Origin; ok is false when origin is
+// not a chrome-extension:// origin (the ID is not checked: IsChromeID).
+func OriginID(origin string) (id string, ok bool) {
+	rest, ok := strings.CutPrefix(origin, "chrome-extension://")
+	return strings.TrimSuffix(rest, "/"), ok
+}
+
 // IsFirefoxID reports whether id has the form of a Firefox add-on ID: an
 // email-like name@domain or a GUID in braces.
 func IsFirefoxID(id string) bool {

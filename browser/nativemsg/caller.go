@@ -22,8 +22,7 @@ import (
 // (BrowserExtensions, docs/products.md).
 func Caller(args []string) (string, error) {
 	for _, a := range args {
-		if rest, ok := strings.CutPrefix(a, "chrome-extension://"); ok {
-			id := strings.TrimSuffix(rest, "/")
+		if id, ok := extension.OriginID(a); ok {
 			if !extension.IsChromeID(id) {
 				return "", fmt.Errorf("caller %q is not a chrome-extension://ID/ origin", a)
 			}

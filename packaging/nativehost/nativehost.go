@@ -32,7 +32,7 @@ func Manifests(hostPath string, chromeIDs, firefoxIDs []string) (chromium, firef
 		if !extension.IsChromeID(id) {
 			return nil, nil, fmt.Errorf("chrome extension ID %q: want 32 letters a-p", id)
 		}
-		c.AllowedOrigins = append(c.AllowedOrigins, "chrome-extension://"+id+"/")
+		c.AllowedOrigins = append(c.AllowedOrigins, extension.Origin(id))
 	}
 	f := m
 	f.AllowedExtensions = firefoxIDs

@@ -12,8 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 
+	"github.com/walkme/session-agent/browser/extension"
 	"github.com/walkme/session-agent/packaging/nativehost"
 )
 
@@ -126,7 +126,8 @@ func Read(file string, firefox bool) (host string, allowed []string, err error) 
 		return host, m.AllowedExtensions, nil
 	}
 	for _, o := range m.AllowedOrigins {
-		allowed = append(allowed, strings.TrimSuffix(strings.TrimPrefix(o, "chrome-extension://"), "/"))
+		id, _ := extension.OriginID(o)
+		allowed = append(allowed, id)
 	}
 	return host, allowed, nil
 }
