@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -66,20 +65,10 @@ func StartFailover(t testing.TB, n int) *Failover {
 		t.Cleanup(stop)
 	}
 	sport := mustPort(t)
-	conf := filepath.Join(dir, "sentinel.conf") // a sentinel rewrites its file
-	body := fmt.Sprintf("port %d\nbind 127.0.0.1\ndir %s\nsentinel monitor %s %s %s 1\n"+
-		"sentinel down-after-milliseconds %[3]s 1000\nsentinel failover-timeout %[3]s 5000\n",
-		sport, dir, SentinelMaster, "127.0.0.1", strconv.Itoa(f.relay.port()))
-	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
+	if err := runSentinel(t, bin, dir, sport, f.relay.port(),
+		"sentinel down-after-milliseconds "+SentinelMaster+" 1000", "sentinel failover-timeout "+SentinelMaster+" 5000"); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, conf, "--sentinel")
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); cmd.Wait() })
 	f.sentinel = redis.NewSentinelClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(sport)})
 	t.Cleanup(func() { f.sentinel.Close() })
 	pc := redis.NewClient(&redis.Options{Addr: primary})

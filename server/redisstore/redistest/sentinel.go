@@ -47,18 +47,9 @@ func startSentinel(t testing.TB, bin string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	conf := filepath.Join(dir, "sentinel.conf") // a sentinel rewrites its file
-	body := fmt.Sprintf("port %d\nbind 127.0.0.1\ndir %s\nsentinel monitor %s 127.0.0.1 %d 1\n", sport, dir, SentinelMaster, mport)
-	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
+	if err := runSentinel(t, bin, dir, sport, mport); err != nil {
 		return "", err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, conf, "--sentinel")
-	if err := cmd.Start(); err != nil {
-		cancel()
-		return "", err
-	}
-	t.Cleanup(func() { cancel(); cmd.Wait() })
 	c := redis.NewSentinelClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(sport)})
 	defer c.Close()
 	deadline := time.Now().Add(10 * time.Second)
@@ -72,4 +63,26 @@ func startSentinel(t testing.TB, bin string) (string, error) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// runSentinel runs a sentinel (redis-server --sentinel) on sport, its
+// files in dir, watching the master on mport as SentinelMaster, until the
+// test ends; extra are more lines of its configuration.
+func runSentinel(t testing.TB, bin, dir string, sport, mport int, extra ...string) error {
+	conf := filepath.Join(dir, "sentinel.conf") // a sentinel rewrites its file
+	body := fmt.Sprintf("port %d\nbind 127.0.0.1\ndir %s\nsentinel monitor %s 127.0.0.1 %d 1\n", sport, dir, SentinelMaster, mport)
+	for _, line := range extra {
+		body += line + "\n"
+	}
+	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, conf, "--sentinel")
+	if err := cmd.Start(); err != nil {
+		cancel()
+		return err
+	}
+	t.Cleanup(func() { cancel(); cmd.Wait() })
+	return nil
 }
